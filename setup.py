@@ -1,0 +1,42 @@
+"""Packaging for paddle_distilroberta.
+
+`configs/` lives at the top of the repository (it is data, not code) and is installed
+inside the package as `paddle_distilroberta/configs`, where `pretrained/registry.py` reads it.
+"""
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+
+setup(
+    name="paddle_distilroberta",
+    version="0.1.0",
+    description="DistilRoBERTa and the RoBERTa family for PaddlePaddle, exactly equal to Hugging Face.",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8") if (HERE / "README.md").exists() else "",
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.9",
+    packages=find_packages(include=["paddle_distilroberta", "paddle_distilroberta.*"])
+    + ["paddle_distilroberta.configs"],
+    package_dir={"paddle_distilroberta.configs": "configs"},
+    package_data={"paddle_distilroberta": ["py.typed"], "paddle_distilroberta.configs": ["*.json", "*/*.yaml"]},
+    install_requires=[
+        "paddlepaddle>=2.6",  # or paddlepaddle-gpu: install that first and pip keeps it
+        "numpy",
+        "safetensors>=0.4",
+        "tokenizers>=0.19",
+        "huggingface_hub>=0.20",
+        "filelock",
+        "tqdm",
+        "packaging",
+    ],
+    extras_require={
+        "paddlenlp": ["paddlenlp==3.0.0b4"],  # see constraints.txt for the pins it needs
+        "test": ["pytest>=7", "pytest-timeout", "hypothesis"],
+        # only to regenerate golden fixtures / run comparison benchmarks; never needed by the tests
+        "reference": ["torch==2.13.0", "transformers<4.56"],
+    },
+    entry_points={"console_scripts": ["paddle-distilroberta=paddle_distilroberta.cli:main"]},
+    classifiers=["Programming Language :: Python :: 3", "License :: OSI Approved :: Apache Software License"],
+)
