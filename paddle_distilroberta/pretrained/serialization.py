@@ -247,7 +247,13 @@ class _RestrictedUnpickler(pickle.Unpickler):
         )
 
 
-def _unpickle(file: BinaryIO, source: Path, allowed: Mapping[tuple[str, str], Any], unpickler_cls: type = _RestrictedUnpickler, **kwargs: Any) -> Any:
+def _unpickle(
+    file: BinaryIO,
+    source: Path,
+    allowed: Mapping[tuple[str, str], Any],
+    unpickler_cls: type = _RestrictedUnpickler,
+    **kwargs: Any,
+) -> Any:
     """Run a restricted unpickler; turn format errors into CheckpointFormatError naming `source`."""
     try:
         return unpickler_cls(file, source, allowed, **kwargs).load()
@@ -459,8 +465,9 @@ def load_torch_bin(path: PathLike) -> dict[str, np.ndarray]:
     try:
         with zipfile.ZipFile(path) as archive:
             prefix = _torch_zip_prefix(archive, path)
-            names = set(archive.namelist())
-            byteorder = archive.read(f"{prefix}/byteorder").decode().strip() if f"{prefix}/byteorder" in names else "little"
+            byteorder = "little"  # files without a byteorder record were written little-endian
+            if f"{prefix}/byteorder" in archive.namelist():
+                byteorder = archive.read(f"{prefix}/byteorder").decode("ascii", "replace").strip()
             if byteorder not in ("little", "big"):
                 raise CheckpointFormatError(f"{str(path)!r}: unknown byteorder {byteorder!r}")
             with archive.open(f"{prefix}/data.pkl") as data_pkl:
