@@ -1,0 +1,165 @@
+"""Auto classes: pick the model class from a checkpoint's config (`architectures`, then `model_type`).
+
+    from paddle_distilroberta import AutoModelForSequenceClassification
+    model = AutoModelForSequenceClassification.from_pretrained("distilroberta-base", num_labels=3)
+
+Each Auto class maps a task to a class per model type. `register()` plugs in another architecture
+(or replaces one) without editing this file.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Dict, Optional, Type, Union
+
+from . import modeling
+from .configuration import ROBERTA_FAMILY_MODEL_TYPES, DistilRobertaConfig
+
+#: task -> class name suffix, as in transformers and PaddleNLP (whose Auto classes look classes up by suffix).
+TASKS = {
+    "base": "Model",
+    "masked_lm": "ForMaskedLM",
+    "causal_lm": "ForCausalLM",
+    "sequence_classification": "ForSequenceClassification",
+    "token_classification": "ForTokenClassification",
+    "question_answering": "ForQuestionAnswering",
+    "multiple_choice": "ForMultipleChoice",
+}
+
+_CONFIGS: Dict[str, type] = {}
+_MODELS: Dict[str, Dict[str, type]] = {task: {} for task in TASKS}
+_TOKENIZERS: Dict[str, Any] = {}  # model_type -> tokenizer class, or "module:Class" imported on first use
+
+
+def register(
+    model_type: str,
+    config_class: Optional[type] = None,
+    models: Optional[Dict[str, type]] = None,
+    tokenizer_class: Any = None,
+    exist_ok: bool = False,
+) -> None:
+    """Make the Auto classes know an architecture.
+
+    Args:
+        model_type: The `model_type` value of its config.json (e.g. "roberta").
+        config_class: Its config class (`from_pretrained`, `from_dict`).
+        models: task -> model class, tasks being the keys of `TASKS` ("base", "masked_lm", ...).
+        tokenizer_class: Its tokenizer class (or "module:Class", imported when first used).
+        exist_ok: Replace an existing registration instead of raising.
+    """
+    if not exist_ok and model_type in _CONFIGS and config_class is not None and _CONFIGS[model_type] is not config_class:
+        raise ValueError(f"model_type {model_type!r} is already registered (to {_CONFIGS[model_type].__name__}); pass exist_ok=True.")
+    if config_class is not None:
+        _CONFIGS[model_type] = config_class
+    for task, cls in (models or {}).items():
+        if task not in TASKS:
+            raise ValueError(f"Unknown task {task!r}; use one of {sorted(TASKS)}.")
+        _MODELS[task][model_type] = cls
+    if tokenizer_class is not None:
+        _TOKENIZERS[model_type] = tokenizer_class
+
+
+_ROBERTA_MODELS = {task: getattr(modeling, f"DistilRoberta{suffix}") for task, suffix in TASKS.items()}
+for _model_type in ROBERTA_FAMILY_MODEL_TYPES:
+    register(_model_type, DistilRobertaConfig, _ROBERTA_MODELS, "paddle_distilroberta.tokenization:DistilRobertaTokenizer")
+
+
+def _read_config_dict(name_or_path: Union[str, os.PathLike], hub: Dict[str, Any]) -> Dict[str, Any]:
+    from .pretrained.loading import resolve_config_file
+
+    path = resolve_config_file(name_or_path, **hub)
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path} is not valid JSON ({err}).") from err
+
+
+def _model_type_of(config: Dict[str, Any]) -> str:
+    model_type = config.get("model_type")
+    if model_type is None:  # PaddleNLP's legacy files: infer from the class name
+        arch = (config.get("architectures") or [config.get("init_class", "")])[-1]
+        model_type = "roberta" if "Roberta" in arch else ""
+    if model_type not in _CONFIGS:
+        raise ValueError(
+            f"model_type {model_type!r} is not registered with paddle_distilroberta (known: {sorted(_CONFIGS)}); "
+            "register it with paddle_distilroberta.auto.register(...)."
+        )
+    return model_type
+
+
+class AutoConfig:
+    """`AutoConfig.from_pretrained(name_or_path)` -> the registered config class for its model_type."""
+
+    @classmethod
+    def from_pretrained(cls, name_or_path: Union[str, os.PathLike], **kwargs: Any):
+        from .pretrained.loading import pop_hub_kwargs
+
+        hub = pop_hub_kwargs(kwargs)
+        data = _read_config_dict(name_or_path, hub)
+        return _CONFIGS[_model_type_of(data)].from_dict(data, **kwargs)
+
+
+class _AutoModel:
+    task = "base"
+
+    @classmethod
+    def model_class(cls, config: Union[Dict[str, Any], DistilRobertaConfig]) -> Type[Any]:
+        """The class this Auto class builds for a config (dict or object)."""
+        data = config.to_dict() if hasattr(config, "to_dict") else dict(config)
+        classes = _MODELS[cls.task]
+        model_type = _model_type_of(data)
+        if model_type not in classes:
+            raise ValueError(f"No {TASKS[cls.task]} model is registered for model_type {model_type!r}.")
+        return classes[model_type]
+
+    @classmethod
+    def from_pretrained(cls, name_or_path: Union[str, os.PathLike], *args: Any, **kwargs: Any):
+        """Read the config, pick the class, and load the weights (see `pretrained.loading.from_pretrained`)."""
+        from .pretrained.loading import HUB_KWARGS
+
+        config = kwargs.get("config")
+        if config is None:
+            hub = {k: kwargs[k] for k in HUB_KWARGS if k in kwargs}
+            config = _read_config_dict(name_or_path, hub)
+        return cls.model_class(config).from_pretrained(name_or_path, *args, **kwargs)
+
+    @classmethod
+    def from_config(cls, config: DistilRobertaConfig):
+        """A randomly initialised model for `config`."""
+        return cls.model_class(config)(config)
+
+
+def _auto(task: str) -> type:
+    name = "AutoModel" if task == "base" else f"AutoModel{TASKS[task]}"
+    doc = f"Builds the registered `{TASKS[task]}` class for a checkpoint's model_type."
+    return type(name, (_AutoModel,), {"task": task, "__doc__": doc, "__module__": __name__})
+
+
+AutoModel = _auto("base")
+AutoModelForMaskedLM = _auto("masked_lm")
+AutoModelForCausalLM = _auto("causal_lm")
+AutoModelForSequenceClassification = _auto("sequence_classification")
+AutoModelForTokenClassification = _auto("token_classification")
+AutoModelForQuestionAnswering = _auto("question_answering")
+AutoModelForMultipleChoice = _auto("multiple_choice")
+
+
+class AutoTokenizer:
+    """`AutoTokenizer.from_pretrained(name_or_path)` -> the registered tokenizer (DistilRobertaTokenizer for RoBERTa)."""
+
+    @classmethod
+    def tokenizer_class(cls, model_type: str = "roberta") -> type:
+        import importlib
+
+        entry = _TOKENIZERS.get(model_type)
+        if entry is None:
+            raise ValueError(f"No tokenizer is registered for model_type {model_type!r} (known: {sorted(_TOKENIZERS)}).")
+        if isinstance(entry, str):
+            module, _, name = entry.partition(":")
+            entry = getattr(importlib.import_module(module), name)
+        return entry
+
+    @classmethod
+    def from_pretrained(cls, name_or_path: Union[str, os.PathLike], *args: Any, **kwargs: Any):
+        return cls.tokenizer_class("roberta").from_pretrained(name_or_path, *args, **kwargs)

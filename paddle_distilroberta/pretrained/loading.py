@@ -1,0 +1,311 @@
+"""from_pretrained / save_pretrained glue: folder -> files -> names mapped -> model built -> report.
+
+Reads three kinds of folder (the resolver turns names into folders first):
+    Hugging Face: config.json + model.safetensors / pytorch_model.bin (sharded ones with their index json).
+    PaddleNLP:    config.json or model_config.json + model_state.pdparams (PaddleNLP's key names).
+    this package: config.json + model.safetensors whose metadata says format "paddle" (Paddle layout).
+Pickled files (.bin, .pdparams) go through a restricted unpickler (`serialization.py`): never plain pickle.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Type, Union
+
+import numpy as np
+import paddle
+
+from ..configuration import CONFIG_NAME, LEGACY_CONFIG_NAME, DistilRobertaConfig
+from ..errors import UnknownModelError, WeightMappingError
+from . import mapping
+
+logger = logging.getLogger(__name__)
+
+SAFE_WEIGHTS_NAME = "model.safetensors"
+#: Weight files in order of preference; each may come as `<name>.index.json` + shards instead.
+WEIGHT_NAMES = (SAFE_WEIGHTS_NAME, "pytorch_model.bin", "model_state.pdparams")
+HUB_KWARGS = ("cache_dir", "revision", "local_files_only", "token", "force_download", "subfolder")
+#: PaddleNLP / transformers arguments that mean nothing here (the resolver and loader decide by themselves).
+IGNORED_KWARGS = (
+    "from_hf_hub", "from_aistudio", "download_hub", "convert_from_torch", "convert_from_hf", "use_safetensors",
+    "low_cpu_mem_usage", "load_state_as_np", "trust_remote_code", "attn_implementation", "_fast_init",
+    "resume_download", "proxies", "mirror", "variant", "use_fast", "return_unused_kwargs",
+)
+PADDLE_FORMAT_METADATA = {"format": "paddle", "library": "paddle_distilroberta"}
+_DTYPES = ("float32", "float16", "bfloat16", "float64")
+
+
+def pop_hub_kwargs(kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    """Remove and return the resolver's keyword arguments; drop the ones that mean nothing here."""
+    hub = {k: kwargs.pop(k) for k in HUB_KWARGS if k in kwargs}
+    if "use_auth_token" in kwargs:  # older transformers name
+        hub.setdefault("token", kwargs.pop("use_auth_token"))
+    for k in IGNORED_KWARGS:
+        kwargs.pop(k, None)
+    return hub
+
+
+def _resolve_folder(name_or_path: Union[str, os.PathLike], hub: Dict[str, Any]) -> Path:
+    from .resolve import resolve_pretrained
+
+    return Path(resolve_pretrained(name_or_path, kind="model", **hub))
+
+
+def find_config_file(folder: Path) -> Path:
+    """config.json, else PaddleNLP's legacy model_config.json."""
+    for name in (CONFIG_NAME, LEGACY_CONFIG_NAME):
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(
+        f"No {CONFIG_NAME} (or PaddleNLP's {LEGACY_CONFIG_NAME}) in {folder}: a model folder needs one. "
+        "Save the model with save_pretrained, or copy the config.json of its checkpoint there."
+    )
+
+
+def resolve_config_file(name_or_path: Union[str, os.PathLike], **hub: Any) -> Path:
+    """The config file of a config path, local folder, built-in name or hub repo id."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    return find_config_file(_resolve_folder(name_or_path, hub))
+
+
+def find_weight_files(folder: Path) -> List[Path]:
+    """The weight files of a folder, in preference order (safetensors, then .bin, then .pdparams)."""
+    from .serialization import read_shard_index
+
+    for name in WEIGHT_NAMES:
+        if (folder / name).is_file():
+            return [folder / name]
+        index = folder / f"{name}.index.json"
+        if index.is_file():
+            shards = sorted(set(read_shard_index(index).values()))
+            missing = [s for s in shards if not (folder / s).is_file()]
+            if missing:
+                raise FileNotFoundError(f"{index} lists shard(s) {missing} that are not in {folder}; re-download them.")
+            return [folder / s for s in shards]
+    raise FileNotFoundError(
+        f"No weights in {folder}: expected one of {', '.join(WEIGHT_NAMES)} (or a sharded '<name>.index.json'). "
+        f"Found: {sorted(p.name for p in folder.iterdir())}."
+    )
+
+
+def resolve_device(device: Optional[str]) -> str:
+    """Turn `device` (None, "cpu", "gpu", "gpu:N", an int) into a Paddle device string, or say why it can't be used."""
+    if device is None:
+        return paddle.get_device()
+    if isinstance(device, int) and not isinstance(device, bool):
+        device = f"gpu:{device}"
+    if not isinstance(device, str):
+        raise TypeError(f"device must be None, 'cpu', 'gpu' or 'gpu:N', got {device!r}.")
+    name = device.strip().lower().replace("cuda", "gpu")
+    if name == "cpu":
+        return "cpu"
+    match = re.fullmatch(r"gpu(?::(\d+))?", name)
+    if not match:
+        raise ValueError(f"device={device!r} is not understood; use None (current device), 'cpu', 'gpu' or 'gpu:N'.")
+    if not paddle.device.is_compiled_with_cuda():
+        raise ValueError(
+            f"device={device!r} asks for a GPU, but this Paddle build has no CUDA support "
+            f"(paddle {paddle.__version__}, CPU build). Install paddlepaddle-gpu, or pass device='cpu'."
+        )
+    count = paddle.device.cuda.device_count()
+    index = int(match.group(1) or 0)
+    if index >= count:
+        raise ValueError(
+            f"device={device!r} asks for GPU {index}, but {count} GPU(s) are visible "
+            f"(CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES', 'unset')!r})."
+        )
+    return f"gpu:{index}"
+
+
+def _check_dtype(dtype: Any) -> Optional[str]:
+    if dtype is None:
+        return None
+    name = str(dtype).replace("paddle.", "")
+    if name not in _DTYPES:
+        raise ValueError(f"dtype={dtype!r} is not supported; use one of {_DTYPES}.")
+    return name
+
+
+@contextlib.contextmanager
+def _build_guard(device: str, dtype: Optional[str]) -> Iterator[None]:
+    """Build parameters lazily (no random init, no memory) on `device` with default dtype `dtype`."""
+    old_device, old_dtype = paddle.get_device(), paddle.get_default_dtype()
+    paddle.set_device(device)
+    if dtype:
+        paddle.set_default_dtype(dtype)
+    try:
+        with paddle.LazyGuard():
+            yield
+    finally:
+        paddle.set_default_dtype(old_dtype)
+        paddle.set_device(old_device)
+
+
+def _assign(param: Any, value: Any) -> None:
+    if isinstance(value, np.ndarray):
+        value = paddle.to_tensor(np.ascontiguousarray(value))
+    if value.dtype != param.dtype:
+        value = value.astype(param.dtype)
+    param.set_value(value)
+
+
+def _is_core(name: str) -> bool:
+    """Encoder weights: a checkpoint must have them (a head or the pooler may be new)."""
+    local = name[len(mapping.BASE_PREFIX):] if name.startswith(mapping.BASE_PREFIX) else name
+    return local.startswith(("embeddings.", "encoder."))
+
+
+def load_weights(
+    model: paddle.nn.Layer, files: List[Path], ignore_mismatched_sizes: bool = False
+) -> Dict[str, List[str]]:
+    """Load checkpoint files into `model` (shard by shard) and return the report.
+
+    Returns:
+        {"loaded", "new" (initialised here), "unused" (in the file, not in the model), "mismatched"}.
+
+    Raises:
+        WeightMappingError: an encoder weight is missing, or a shape differs (unless ignore_mismatched_sizes).
+    """
+    from .serialization import load_state_dict_file, safetensors_metadata
+
+    params = dict(model.named_parameters())
+    expected = {k: tuple(v.shape) for k, v in params.items()}
+    report: Dict[str, List[str]] = {"loaded": [], "new": [], "unused": [], "mismatched": []}
+    for path in files:
+        raw = load_state_dict_file(path)
+        metadata = safetensors_metadata(path) if path.suffix == ".safetensors" else {}
+        state, unknown = mapping.to_paddle_state_dict(raw, expected, mapping.detect_format(raw.keys(), metadata))
+        del raw
+        report["unused"] += unknown
+        mismatched = mapping.shape_mismatches(state, expected)
+        if mismatched and not ignore_mismatched_sizes:
+            raise WeightMappingError(
+                f"{path}: {len(mismatched)} tensor(s) do not fit the model's shapes: " + "; ".join(mismatched)
+                + ". The checkpoint was made for another configuration (check config.json), or pass "
+                "ignore_mismatched_sizes=True to re-initialise those weights (e.g. a new number of labels)."
+            )
+        for name, tensor in state.items():
+            if name not in params:
+                report["unused"].append(name)
+            elif list(tensor.shape) != list(expected[name]):
+                report["mismatched"].append(f"{name}: checkpoint {list(tensor.shape)} vs model {list(expected[name])}")
+            else:
+                _assign(params[name], tensor)
+                report["loaded"].append(name)
+    loaded = set(report["loaded"])
+    missing = [k for k in params if k not in loaded]
+    reinit = {m.split(":")[0] for m in report["mismatched"]}
+    core_missing = [k for k in missing if _is_core(k) and k not in reinit]
+    if core_missing:
+        raise WeightMappingError(
+            f"The checkpoint {files[0].parent} lacks {len(core_missing)} encoder weight(s) of {type(model).__name__}: "
+            f"{core_missing[:8]}{' ...' if len(core_missing) > 8 else ''}. It is not a RoBERTa-family checkpoint for "
+            "this configuration, or its files are incomplete (re-download them)."
+        )
+    model._init_new_weights(missing)
+    report["new"] = missing
+    return report
+
+
+def _log_report(model: paddle.nn.Layer, source: str, report: Dict[str, List[str]]) -> None:
+    name = type(model).__name__
+    new = report["new"]
+    pooler = [k for k in new if ".pooler." in f".{k}"]
+    heads = [k for k in new if k not in pooler]
+    if pooler:
+        logger.warning(
+            "%s: %s has no pooler weights (the official RoBERTa/DistilRoBERTa checkpoints are masked-LM "
+            "checkpoints and never had any), so the pooler was initialised randomly: pooler_output means nothing "
+            "until it is trained.", name, source,
+        )
+    if heads:
+        logger.warning("%s: newly initialised from scratch (not in %s): %s. Train them before use.", name, source, heads)
+    if report["mismatched"]:
+        logger.warning("%s: re-initialised because of shape mismatch: %s", name, report["mismatched"])
+    if report["unused"]:
+        logger.info("%s: weights in %s that this model does not use: %s", name, source, report["unused"])
+
+
+def from_pretrained(
+    cls: Type[Any],
+    pretrained_model_name_or_path: Union[str, os.PathLike],
+    *args: Any,
+    config: Optional[DistilRobertaConfig] = None,
+    dtype: Any = None,
+    device: Optional[str] = None,
+    ignore_mismatched_sizes: bool = False,
+    **kwargs: Any,
+):
+    """Build `cls` from a pretrained name, hub repo id or local folder, with its weights.
+
+    Args:
+        pretrained_model_name_or_path: "distilroberta-base", "org/name" on the Hugging Face hub, or a folder
+            in Hugging Face, PaddleNLP or this package's format.
+        config: Use this config instead of the folder's.
+        dtype: "float32" (default: as stored, float32 for float checkpoints), "float16", "bfloat16": cast on load.
+        device: None (Paddle's current device), "cpu", "gpu" or "gpu:N".
+        ignore_mismatched_sizes: Re-initialise weights whose shape differs (e.g. another num_labels) instead of failing.
+        **kwargs: Config fields to override (num_labels, id2label, classifier_dropout, ...), resolver arguments
+            (cache_dir, revision, local_files_only, token, force_download, subfolder); PaddleNLP's
+            from_hf_hub / from_aistudio / convert_from_torch are accepted and ignored.
+
+    Returns:
+        The model in eval mode (call `.train()` to fine-tune).
+    """
+    if args:
+        raise TypeError(f"{cls.__name__}.from_pretrained takes keyword arguments only after the name, got {args!r}.")
+    hub = pop_hub_kwargs(kwargs)
+    dtype = _check_dtype(dtype if dtype is not None else kwargs.pop("paddle_dtype", None))
+    kwargs.pop("paddle_dtype", None)
+    place = resolve_device(device)
+    folder = _resolve_folder(pretrained_model_name_or_path, hub)
+    if config is None:
+        config = DistilRobertaConfig.from_json_file(find_config_file(folder), **kwargs)
+    elif kwargs:
+        config = DistilRobertaConfig.from_dict(config.to_dict(), **kwargs)
+    files = find_weight_files(folder)
+    with _build_guard(place, dtype):
+        model = cls(config)
+    report = load_weights(model, files, ignore_mismatched_sizes=ignore_mismatched_sizes)
+    _log_report(model, str(pretrained_model_name_or_path), report)
+    model.eval()
+    return model
+
+
+def save_pretrained(
+    model: paddle.nn.Layer, save_directory: Union[str, os.PathLike], hf_format: bool = False, **kwargs: Any
+) -> Path:
+    """Write config.json + model.safetensors into `save_directory`.
+
+    Args:
+        hf_format: False (default): Paddle layout, read back by this package and by PaddleNLP's Auto classes
+            once this package is imported. True: Hugging Face layout (PyTorch names and shapes, model_type
+            "roberta", `RobertaFor...` architectures), read by transformers.
+        **kwargs: PaddleNLP's `safe_serialization`, `max_shard_size`, ... are accepted and ignored
+            (always one safetensors file).
+
+    Both files are written to temporary names and renamed into place, so an interrupted save leaves the
+    previous files intact.
+    """
+    from .serialization import save_safetensors
+
+    save_directory = Path(save_directory)
+    if save_directory.exists() and not save_directory.is_dir():
+        raise NotADirectoryError(f"save_pretrained needs a folder, but {save_directory} is a file.")
+    save_directory.mkdir(parents=True, exist_ok=True)
+    config = model.config
+    config.architectures = [type(model).__name__]
+    state = {k: v for k, v in model.state_dict().items()}
+    if hf_format:
+        state = {k: v.contiguous() if hasattr(v, "contiguous") else v for k, v in mapping.to_hf_state_dict(state).items()}
+        metadata = {"format": "pt"}
+    else:
+        metadata = dict(PADDLE_FORMAT_METADATA)
+    save_safetensors(state, save_directory / SAFE_WEIGHTS_NAME, metadata=metadata)
+    config.save_pretrained(save_directory, hf=hf_format)
+    return save_directory
