@@ -1,11 +1,342 @@
-"""Name -> local folder resolution (placeholder: local folders only; issue 3 adds the registry and downloads)."""
+"""Name -> local folder: local folders, the registry's sources (Hugging Face hub, PaddleNLP community server), caches.
+
+`resolve_pretrained(name_or_path, kind=...)` returns a folder holding the files of `kind`:
+
+* a local folder is returned as is;
+* a registered name or alias (`configs/registry.json`) tries its sources in order;
+* any other `org/name` is a Hugging Face repo id, then a PaddleNLP community folder of the same name.
+
+For `kind="model"`, a PyTorch-format checkpoint (HF `model.safetensors` / `pytorch_model.bin`, maybe sharded) is
+converted once into this package's Paddle layout and cached in
+`<PADDLE_DISTILROBERTA_HOME>/converted/<source>/<key>/`: for a hub repo `<key>` is the commit the hub reports
+for the requested revision (so a new commit re-converts), for a community folder it is the sha256 of the weights.
+Later loads return the converted folder without touching the original weights.
+
+Offline (`local_files_only=True` or `HF_HUB_OFFLINE=1`) nothing touches the network; when a file is missing the
+error names what was asked, every source tried with its result, and how to fix it.
+"""
 from __future__ import annotations
 
+import json
+import logging
 import os
+import re
+import shutil
+import struct
+import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Callable, List, Optional, Sequence, Tuple, Union
+from urllib.parse import urlparse
 
-from ..errors import UnknownModelError
+from ..errors import ChecksumError, DownloadError, NotInCacheError, UnknownModelError
+from . import download, registry
+from .download import RemoteFileMissing, SourceFailure
+from .registry import FileSets, PretrainedSpec, Source
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["resolve_pretrained", "parse_name", "sources_for", "CONVERTED_MARKER"]
+
+KINDS = ("model", "tokenizer")
+CONVERTED_MARKER = ".paddle_distilroberta_converted.json"
+_HUB_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*/[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+_REVISION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")
+
+
+@dataclass(frozen=True)
+class _Request:
+    """Everything a source fetcher needs besides the source itself."""
+
+    name: str
+    kind: str
+    files: FileSets
+    sha256: dict
+    home: Path
+    hub_cache: Optional[Path]
+    offline: bool
+    token: Union[str, bool, None]
+    force_download: bool
+    subfolder: str
+
+
+def _local_folder(name_or_path: "str | os.PathLike[str]", subfolder: str) -> Optional[Path]:
+    path = Path(name_or_path) / subfolder if subfolder else Path(name_or_path)
+    return path if path.is_dir() else None
+
+
+def parse_name(name: str) -> str:
+    """Check a name that is not a local folder and return it in canonical form (hub URLs become repo ids).
+
+    Accepted: registry names/aliases, hub repo ids `org/name`, `hf://org/name` and `https://<hub>/org/name`.
+
+    Raises:
+        UnknownModelError: `..` anywhere, an absolute or home-relative path that is not a folder, a URL with
+            another scheme or host, or an unknown single name (with close matches).
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise UnknownModelError(f"Expected a pretrained name, hub repo id or folder, got {name!r}.")
+    name = name.strip()
+    if "://" in name:
+        name = _url_to_repo_id(name)
+    if ".." in name.replace("\\", "/").split("/") or ".." in name:
+        raise UnknownModelError(f"Refusing {name!r}: a pretrained name or repo id may not contain '..'. Pass a local folder path instead.")
+    if name.startswith(("/", "\\", "~", "./")) or re.match(r"^[A-Za-z]:[\\/]", name) or "\\" in name:
+        raise UnknownModelError(
+            f"{name!r} looks like a path, but there is no such folder. Pass an existing folder that holds "
+            "config.json and the weights, or a pretrained name (see `paddle-distilroberta info`)."
+        )
+    if registry.find_spec(name) is not None:
+        return name
+    if _HUB_ID_RE.match(name):
+        return name
+    if "/" in name:
+        raise UnknownModelError(
+            f"{name!r} is neither a local folder nor a hub repo id of the form 'org/name' (letters, digits, '-', '_', '.')."
+        )
+    registry.get_spec(name)  # raises UnknownModelError with close matches
+    return name  # pragma: no cover
+
+
+def _url_to_repo_id(url: str) -> str:
+    parsed = urlparse(url)
+    if parsed.scheme == "hf":
+        return (parsed.netloc + parsed.path).strip("/")
+    hub_hosts = {urlparse(download.hf_endpoint()).netloc, "huggingface.co", "hf.co"}
+    if parsed.scheme == "https" and parsed.netloc in hub_hosts:
+        parts = [p for p in parsed.path.split("/") if p]
+        if len(parts) >= 2:
+            return "/".join(parts[:2])
+    raise UnknownModelError(
+        f"Refusing URL {url!r}: only hub repo URLs (https://huggingface.co/org/name or hf://org/name) are accepted; "
+        "other schemes and hosts are never fetched. Download the files yourself and pass the folder."
+    )
+
+
+def sources_for(name: str, revision: Optional[str] = None) -> Tuple[Optional[PretrainedSpec], List[Source]]:
+    """The registry entry (or None) and the ordered sources for a canonical name; `revision` overrides hub revisions."""
+    if revision is not None and (not _REVISION_RE.match(revision) or ".." in revision):
+        raise UnknownModelError(f"Refusing revision {revision!r}: use a branch, tag or commit hash.")
+    spec = registry.find_spec(name)
+    if spec is not None:
+        base = list(spec.sources)
+    else:
+        base = [Source(type="hf", repo_id=name, revision="main"), Source(type="community", name=name)]
+    if revision is not None:
+        base = [Source(type="hf", repo_id=s.repo_id, revision=revision) if s.type == "hf" else s for s in base]
+    return spec, base
+
+
+# --------------------------------------------------------------------------------------------- weights formats
+
+
+def _safetensors_format(path: Path) -> Optional[str]:
+    """The `format` entry of a safetensors file's metadata ("pt", "paddle", ...), or None."""
+    try:
+        with open(path, "rb") as fh:
+            (length,) = struct.unpack("<Q", fh.read(8))
+            if length > 100_000_000:
+                return None
+            header = json.loads(fh.read(length))
+    except (OSError, ValueError, struct.error):
+        return None
+    return (header.get("__metadata__") or {}).get("format")
+
+
+def needs_conversion(folder: Path, weights_file: str) -> bool:
+    """True for PyTorch-format weights (HF safetensors or pytorch_model.bin), False for Paddle-layout ones."""
+    if weights_file.startswith("pytorch_model"):
+        return True
+    if weights_file.startswith("model.safetensors"):
+        first = folder / weights_file
+        if weights_file.endswith(".index.json"):
+            try:
+                shards = sorted(set(json.loads(first.read_text())["weight_map"].values()))
+            except (OSError, ValueError, KeyError) as err:
+                raise SourceFailure(f"{first}: unreadable shard index ({err})", "unreadable shard index") from err
+            first = folder / shards[0]
+        return _safetensors_format(first) != "paddle"
+    return False
+
+
+def _converted_dir(req: _Request, source: Source, key: str) -> Path:
+    if source.type == "hf":
+        org, name = source.repo_id.split("/", 1)
+        base = req.home / "converted" / "hf" / f"{org}--{name}" / key
+    else:
+        base = req.home / "converted" / "community" / source.name.replace("/", "--") / key
+    return base / req.subfolder if req.subfolder else base
+
+
+def _is_converted(folder: Path) -> bool:
+    return (folder / CONVERTED_MARKER).is_file()
+
+
+def convert_once(src: Path, dst: Path, *, source: str, key: str, force: bool = False) -> Path:
+    """Convert a PyTorch-format folder into this package's Paddle layout at `dst`, once, under a cross-process lock.
+
+    The conversion is written to a temporary folder and renamed onto `dst`, so `dst` is either absent or complete.
+    """
+    with download.file_lock(dst.parent / ".locks" / f"{dst.name}.lock"):
+        if _is_converted(dst) and not force:
+            return dst
+        try:
+            from .convert import convert_checkpoint
+        except ImportError as err:
+            logger.warning("Checkpoint conversion is not available (%s); loading %s as it is.", err, src)
+            return src
+        tmp = dst.parent / f".{dst.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        started = time.perf_counter()
+        try:
+            convert_checkpoint(src, tmp, to="paddle")
+            (tmp / CONVERTED_MARKER).write_text(
+                json.dumps({"source": source, "key": key, "from": str(src), "time": time.time()}, indent=1), encoding="utf-8"
+            )
+            if dst.exists():
+                shutil.rmtree(dst)
+            os.replace(tmp, dst)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        logger.info("Converted %s to Paddle layout in %.1f s: %s", source, time.perf_counter() - started, dst)
+        return dst
+
+
+# --------------------------------------------------------------------------------------------- fetching
+
+
+FetchOne = Callable[[str], Path]
+
+
+def _first_present(fetch: FetchOne, names: Sequence[str]) -> Tuple[str, Path]:
+    """Fetch the first of `names` the source has; raise RemoteFileMissing naming all of them if none."""
+    for filename in names:
+        try:
+            return filename, fetch(filename)
+        except RemoteFileMissing:
+            continue
+    raise RemoteFileMissing(f"none of {', '.join(names)}")
+
+
+def _fetch_weights(fetch: FetchOne, names: Sequence[str]) -> Tuple[str, Path]:
+    filename, path = _first_present(fetch, names)
+    if filename.endswith(".index.json"):
+        try:
+            shards = sorted(set(json.loads(path.read_text(encoding="utf-8"))["weight_map"].values()))
+        except (OSError, ValueError, KeyError) as err:
+            raise SourceFailure(f"{path}: unreadable shard index ({err})", f"unreadable {filename}") from err
+        for shard in shards:
+            if "/" in shard or "\\" in shard or shard.startswith("."):
+                raise SourceFailure(f"{path}: refusing shard name {shard!r}", f"unsafe shard name in {filename}")
+            try:
+                fetch(shard)
+            except RemoteFileMissing as err:
+                raise SourceFailure(f"{path} lists {shard}, which is missing", f"shard {shard} missing") from err
+    return filename, path
+
+
+def _fetch_tokenizer(fetch: FetchOne, files: FileSets) -> Path:
+    found = {}
+    for filename in (*files.tokenizer, *files.tokenizer_optional):
+        try:
+            found[filename] = fetch(filename)
+        except RemoteFileMissing:
+            continue
+    if not ("tokenizer.json" in found or {"vocab.json", "merges.txt"} <= set(found)):
+        raise RemoteFileMissing("neither tokenizer.json nor vocab.json + merges.txt")
+    return next(iter(found.values())).parent
+
+
+def _fetcher(req: _Request, source: Source) -> FetchOne:
+    if source.type == "hf":
+        from .hub import hub_file
+
+        return lambda filename: hub_file(
+            source.repo_id,
+            filename,
+            revision=source.revision,
+            subfolder=req.subfolder,
+            cache_dir=req.hub_cache,
+            token=req.token,
+            local_files_only=req.offline,
+            force_download=req.force_download,
+        )
+    return lambda filename: download.community_file(
+        source.name,
+        filename,
+        subfolder=req.subfolder,
+        cache_root=req.home,
+        local_files_only=req.offline,
+        force_download=req.force_download,
+        sha256=req.sha256.get(filename),
+    )
+
+
+def _fetch_model(req: _Request, source: Source) -> Path:
+    fetch = _fetcher(req, source)
+    config_name, config_path = _first_present(fetch, req.files.config)
+    folder = config_path.parent
+    if source.type == "hf":
+        snapshot = folder.parents[len(Path(req.subfolder).parts) - 1] if req.subfolder else folder
+        key = snapshot.name  # the commit hash the hub reported for this revision
+        converted = _converted_dir(req, source, key)
+        if _is_converted(converted) and not req.force_download:
+            logger.debug("Using the converted checkpoint %s", converted)
+            return converted
+    weights_file, _ = _fetch_weights(fetch, req.files.weights)
+    if not needs_conversion(folder, weights_file):
+        return folder
+    if source.type != "hf":
+        meta = download.read_meta(folder / weights_file) or {}
+        key = (meta.get("sha256") or download.sha256_file(folder / weights_file))[:16]
+        converted = _converted_dir(req, source, key)
+        if _is_converted(converted) and not req.force_download:
+            return converted
+    label = f"{source.repo_id}@{key}" if source.type == "hf" else f"community:{source.name}@{key}"
+    return convert_once(folder, converted, source=label, key=key, force=req.force_download)
+
+
+def _fetch(req: _Request, source: Source) -> Path:
+    if req.kind == "model":
+        return _fetch_model(req, source)
+    return _fetch_tokenizer(_fetcher(req, source), req.files)
+
+
+def _where(source: Source, req: _Request) -> str:
+    if source.type == "hf":
+        return f"{source.describe()} at {download.hf_endpoint()}"
+    return f"{source.describe()} at {download.community_url(source.name, '', req.subfolder).rstrip('/')}/"
+
+
+def _expected_files(req: _Request) -> str:
+    if req.kind == "model":
+        return f"{' or '.join(req.files.config)}, plus one of {', '.join(req.files.weights)}"
+    return "tokenizer.json, or vocab.json + merges.txt"
+
+
+def _raise_not_found(req: _Request, tried: List[Tuple[Source, str, Optional[BaseException]]], offline_reason: str) -> None:
+    lines = [f"  {i}. {_where(s, req)}: {result}" for i, (s, result, _) in enumerate(tried, 1)] or ["  (this name has no download source)"]
+    head = f"Could not get the {req.kind} files of {req.name!r} ({_expected_files(req)})."
+    if req.subfolder:
+        head += f" Subfolder: {req.subfolder!r}."
+    cli = f"paddle-distilroberta download {req.name}" + (" --tokenizer" if req.kind == "tokenizer" else "")
+    if req.offline:
+        fix = (
+            f"Offline mode is on ({offline_reason}), so only local caches were searched (hub cache {req.hub_cache or download.hf_cache_dir()}, "
+            f"package cache {req.home}). To fix: run `{cli}` on a machine with network access (same HF_HOME and "
+            "PADDLE_DISTILROBERTA_HOME), or allow downloads (local_files_only=False / unset HF_HUB_OFFLINE), or pass "
+            "the path of a local folder that holds these files."
+        )
+        cls = NotInCacheError
+    else:
+        fix = (
+            "To fix: check the name and your network (HF_ENDPOINT / COMMUNITY_MODEL_PREFIX if you use mirrors), pass "
+            "token= for private repos, or download the files yourself and pass the local folder."
+        )
+        cls = ChecksumError if any(isinstance(e, ChecksumError) for _, _, e in tried) else DownloadError
+    last = next((e for _, _, e in reversed(tried) if e is not None), None)
+    raise cls("\n".join([head, "Sources tried, in order:", *lines, fix])) from last
 
 
 def resolve_pretrained(
@@ -21,9 +352,69 @@ def resolve_pretrained(
 ) -> Path:
     """Return a local folder that holds the files of `kind` for `name_or_path`.
 
-    `kind="model"`: config.json (or model_config.json) plus weights; `kind="tokenizer"`: tokenizer files.
+    Args:
+        name_or_path: a local folder, a registered name or alias ("distilroberta-base"), or a hub repo id.
+        kind: "model" (a config.json or model_config.json plus weights) or "tokenizer" (tokenizer.json and/or
+            vocab.json + merges.txt, plus tokenizer_config.json / special_tokens_map.json when present).
+        cache_dir: a cache root used instead of both `PADDLE_DISTILROBERTA_HOME` and the hub cache (hub files go
+            to `<cache_dir>/hub`).
+        revision: a hub branch, tag or commit (overrides the registry's); the community server has none.
+        local_files_only: never touch the network (also implied by `HF_HUB_OFFLINE=1`).
+        token: hub token (None: huggingface_hub's usual lookup).
+        force_download: fetch (and convert) again even if cached.
+        subfolder: a folder inside the repo / local folder.
+
+    Returns:
+        The folder. For a PyTorch-format checkpoint and kind "model", the cached Paddle-layout conversion.
+
+    Raises:
+        UnknownModelError: an unknown or unsafe name (with close matches for near-misses).
+        NotInCacheError: offline and no local copy; the message lists each source and what to do.
+        ChecksumError: a download did not match its published size / sha256 (nothing was cached).
+        DownloadError: every source failed; the message lists each source with its result.
     """
-    path = Path(name_or_path) / subfolder if subfolder else Path(name_or_path)
-    if path.is_dir():
-        return path
-    raise UnknownModelError(f"{str(name_or_path)!r} is not a local folder, and no pretrained registry is available yet.")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    if subfolder and (".." in Path(subfolder).parts or Path(subfolder).is_absolute()):
+        raise UnknownModelError(f"Refusing subfolder {subfolder!r}: it must be a relative path without '..'.")
+    local = _local_folder(name_or_path, subfolder)
+    if local is not None:
+        return local
+    name = parse_name(os.fspath(name_or_path))
+    spec, sources = sources_for(name, revision)
+    env_offline = download.is_offline()
+    offline = bool(local_files_only or env_offline)
+    if offline and force_download:
+        raise ValueError("force_download=True cannot work offline (local_files_only=True or HF_HUB_OFFLINE=1).")
+    home = Path(cache_dir).expanduser() if cache_dir is not None else download.cache_home()
+    req = _Request(
+        name=name,
+        kind=kind,
+        files=spec.files if spec is not None else registry.default_files(),
+        sha256=dict(spec.sha256) if spec is not None else {},
+        home=home,
+        hub_cache=home / "hub" if cache_dir is not None else None,
+        offline=offline,
+        token=token,
+        force_download=force_download,
+        subfolder=subfolder,
+    )
+    tried: List[Tuple[Source, str, Optional[BaseException]]] = []
+    for source in sources:
+        if source.type == "community" and revision is not None:
+            tried.append((source, f"skipped: revision {revision!r} was requested and this server has no revisions", None))
+            continue
+        try:
+            folder = _fetch(req, source)
+        except RemoteFileMissing as err:
+            result = "not in the local cache" if offline else f"not found ({err})"
+            tried.append((source, result, err))
+        except SourceFailure as err:
+            tried.append((source, err.result, err.__cause__ or err))
+        else:
+            logger.debug("Resolved %r (%s) to %s", name, kind, folder)
+            return folder
+        logger.info("%s: %s", _where(source, req), tried[-1][1])
+    reason = "local_files_only=True" if local_files_only else "HF_HUB_OFFLINE=1"
+    _raise_not_found(req, tried, reason)
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,193 @@
+"""Hugging Face hub downloads: `huggingface_hub.hf_hub_download`, plus the checks it does not do.
+
+What huggingface_hub 0.36 already does (so we do not redo it): a per-blob file lock, a `.incomplete` partial file
+resumed with HTTP Range, moving the finished blob into place, retries with backoff on 5xx and connection errors
+for each request (`http_backoff`), resuming a broken stream up to 5 times, a size check against the HEAD's
+`X-Linked-Size`/`Content-Length`, timeouts (`etag_timeout` for HEAD, `HF_HUB_DOWNLOAD_TIMEOUT` for GET),
+`HF_HOME`/`HF_HUB_CACHE`, tokens, revisions and `local_files_only`.
+
+What it does not do, and this module adds:
+  * content verification: the blob of a Git LFS file is named by its sha256 (the hub's `X-Linked-Etag`); we hash
+    it after download and, on a mismatch, delete it (and its snapshot link) and raise `ChecksumError`. Plain git
+    files are named by their git blob sha1, which we check the same way. A verified blob is marked in
+    `<PADDLE_DISTILROBERTA_HOME>/verified/` so later loads do not hash hundreds of MB again.
+  * retrying the cases it lets escape: a body cut short (`ChunkedEncodingError`) or a size mismatch ("Consistency
+    check failed"); the retry resumes from the `.incomplete` file.
+  * reading `HF_ENDPOINT`, the cache location and `HF_HUB_OFFLINE` at call time rather than at its import.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import time
+from pathlib import Path
+from typing import Optional, Union
+
+from ..errors import ChecksumError
+from . import download
+from .download import RemoteFileMissing as HubFileMissing
+from .download import SourceFailure as HubFailure
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["hub_file"]
+
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+_SHA1_RE = re.compile(r"^[0-9a-f]{40}$")
+
+
+def _mark_path(etag: str) -> Path:
+    return download.cache_home() / "verified" / etag
+
+
+def _verify_blob(pointer: Path, repo_id: str, filename: str) -> None:
+    """Check a downloaded hub file against the hash its blob is named after; delete it on a mismatch."""
+    blob = Path(os.path.realpath(pointer))
+    etag = blob.name
+    is_lfs = bool(_SHA256_RE.match(etag))
+    if not is_lfs and not _SHA1_RE.match(etag):
+        return  # no symlinked blob store (e.g. Windows without symlinks): nothing to compare with
+    stat = blob.stat()
+    stamp = f"{stat.st_size} {stat.st_mtime_ns}"
+    mark = _mark_path(etag)
+    if is_lfs:
+        try:
+            if mark.read_text() == stamp:
+                return
+        except OSError:
+            pass
+    actual = download.sha256_file(blob) if is_lfs else download.git_blob_sha1(blob)
+    if actual != etag:
+        for path in (pointer, blob):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        kind = "sha256 (the hub's X-Linked-Etag of this LFS file)" if is_lfs else "git blob sha1 (the hub's ETag)"
+        raise ChecksumError(
+            f"{repo_id}/{filename}: downloaded content has {kind} {actual}, expected {etag}. The file was removed "
+            "from the cache. Retry; if it persists, the server or a proxy is altering the file."
+        )
+    if is_lfs:
+        try:
+            mark.parent.mkdir(parents=True, exist_ok=True)
+            tmp = mark.with_name(f".{etag}.{os.getpid()}.tmp")
+            tmp.write_text(stamp)
+            os.replace(tmp, mark)
+        except OSError as err:  # a read-only cache only costs a re-hash next time
+            logger.debug("could not record the sha256 check of %s: %s", blob, err)
+
+
+def _root_cause(err: BaseException) -> BaseException:
+    while err.__cause__ is not None:
+        err = err.__cause__
+    return err
+
+
+def _describe_failure(err: BaseException, timeout: float) -> str:
+    import requests
+    from huggingface_hub.errors import HfHubHTTPError
+
+    cause = _root_cause(err)
+    if isinstance(cause, requests.Timeout) or "timed out" in str(cause).lower():
+        return f"timed out (no answer within {timeout:g} s)"
+    if isinstance(cause, HfHubHTTPError) and cause.response is not None:
+        return f"HTTP {cause.response.status_code}"
+    if isinstance(cause, requests.ConnectionError):
+        return f"could not connect ({type(cause).__name__})"
+    return f"{type(cause).__name__}: {str(cause).splitlines()[0] if str(cause) else ''}".rstrip(": ")
+
+
+def hub_file(
+    repo_id: str,
+    filename: str,
+    *,
+    revision: str,
+    subfolder: str = "",
+    cache_dir: Optional[Path] = None,
+    token: Union[str, bool, None] = None,
+    local_files_only: bool = False,
+    force_download: bool = False,
+    timeout: Optional[float] = None,
+    retries: Optional[int] = None,
+) -> Path:
+    """Return the local path of one file of a hub repo, downloading and verifying it if needed.
+
+    Args:
+        repo_id: `org/name`.
+        filename: the file inside the repo (inside `subfolder`).
+        revision: branch, tag or commit hash.
+        subfolder: a folder inside the repo.
+        cache_dir: the hub cache (default: `hf_cache_dir()`, i.e. `HF_HUB_CACHE` / `HF_HOME/hub`).
+        token: passed to huggingface_hub (None: its usual lookup of `HF_TOKEN` / the saved login).
+        local_files_only: never touch the network.
+        force_download: fetch again even if cached.
+        timeout: seconds for the metadata request (default `download.default_timeout()`).
+        retries: extra attempts after a cut-off body or a size mismatch.
+
+    Returns:
+        The path in the snapshot folder `.../snapshots/<commit>/[subfolder/]filename`.
+
+    Raises:
+        RemoteFileMissing: the repo has no such file, or (offline) the cache does not hold it.
+        SourceFailure: anything else; `.result` is a short reason for the resolver's summary.
+    """
+    import requests
+    from huggingface_hub import hf_hub_download
+    from huggingface_hub.errors import (
+        EntryNotFoundError,
+        GatedRepoError,
+        HfHubHTTPError,
+        LocalEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    timeout = download.default_timeout() if timeout is None else timeout
+    retries = download.default_retries() if retries is None else retries
+    cache_dir = Path(cache_dir) if cache_dir is not None else download.hf_cache_dir()
+    where = f"{repo_id}/{subfolder + '/' if subfolder else ''}{filename}@{revision}"
+    attempt = 0
+    while True:
+        try:
+            path = hf_hub_download(
+                repo_id,
+                filename,
+                subfolder=subfolder or None,
+                revision=revision,
+                cache_dir=str(cache_dir),
+                endpoint=download.hf_endpoint(),
+                token=token,
+                local_files_only=local_files_only,
+                force_download=force_download,
+                etag_timeout=timeout,
+            )
+            break
+        except LocalEntryNotFoundError as err:
+            if local_files_only:
+                raise HubFileMissing(f"{where} is not in the hub cache {cache_dir}") from err
+            raise HubFailure(f"{where}: {err}", _describe_failure(err, timeout)) from err
+        except EntryNotFoundError as err:
+            raise HubFileMissing(f"{where}: the repo has no such file (404)") from err
+        except GatedRepoError as err:
+            raise HubFailure(f"{where}: gated repo: {err}", "gated repo: accept its terms on the hub and pass token= (or set HF_TOKEN)") from err
+        except RepositoryNotFoundError as err:
+            raise HubFailure(f"{where}: {err}", "repository not found (or private: pass token= / set HF_TOKEN)") from err
+        except RevisionNotFoundError as err:
+            raise HubFailure(f"{where}: {err}", f"revision {revision!r} not found") from err
+        except HfHubHTTPError as err:
+            raise HubFailure(f"{where}: {err}", _describe_failure(err, timeout)) from err
+        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError, OSError) as err:
+            transient = not isinstance(err, OSError) or isinstance(err, requests.RequestException) or "Consistency check failed" in str(err)
+            attempt += 1
+            if not transient or attempt > retries:
+                raise HubFailure(f"{where}: {err}", _describe_failure(err, timeout)) from err
+            delay = download.backoff_delay(attempt)
+            logger.warning("Hub download of %s: %s; retry %d/%d in %.1f s (resuming)", where, err, attempt, retries, delay)
+            time.sleep(delay)
+    try:
+        _verify_blob(Path(path), repo_id, filename)
+    except ChecksumError as err:
+        raise HubFailure(str(err), "sha256 mismatch: the download was deleted") from err
+    return Path(path)
