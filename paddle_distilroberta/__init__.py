@@ -26,6 +26,7 @@ from .auto import (
 )
 from .configuration import DistilRobertaConfig
 from .errors import (
+    CheckpointFormatError,
     ChecksumError,
     DistilRobertaError,
     DownloadError,
@@ -74,6 +75,6 @@ __all__ = [
     "AutoTokenizer", "register", "DistilRobertaConfig", "DistilRobertaTokenizer", "DistilRobertaPretrainedModel",
     "DistilRobertaModel", "DistilRobertaForMaskedLM", "DistilRobertaForCausalLM", "DistilRobertaForSequenceClassification",
     "DistilRobertaForTokenClassification", "DistilRobertaForQuestionAnswering", "DistilRobertaForMultipleChoice",
-    "DistilRobertaError", "UnknownModelError", "WeightMappingError", "UnsafeCheckpointError", "ChecksumError",
+    "DistilRobertaError", "UnknownModelError", "WeightMappingError", "UnsafeCheckpointError", "CheckpointFormatError", "ChecksumError",
     "NotInCacheError", "DownloadError",
 ]

@@ -21,6 +21,10 @@ class UnsafeCheckpointError(DistilRobertaError, ValueError):
     """A pickled checkpoint that asks to run code or build objects other than tensors."""
 
 
+class CheckpointFormatError(DistilRobertaError, ValueError):
+    """A checkpoint file that is truncated, corrupt, or in a format this package does not read."""
+
+
 class ChecksumError(DistilRobertaError, OSError):
     """A downloaded file whose size or sha256 differs from what its source published."""
 

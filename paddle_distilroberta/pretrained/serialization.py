@@ -34,7 +34,7 @@ try:  # numpy >= 2 (and 1.26's forward alias)
 except ImportError:  # pragma: no cover - older numpy
     from numpy.core import multiarray as _np_multiarray
 
-from paddle_distilroberta.errors import DistilRobertaError, UnsafeCheckpointError
+from paddle_distilroberta.errors import CheckpointFormatError, DistilRobertaError, UnsafeCheckpointError
 
 __all__ = [
     "CheckpointFormatError",
@@ -59,8 +59,6 @@ _PADDLE_SPLIT_INFO_KEY = "UnpackBigParamInfor@@"  # sic, Paddle's spelling
 _TORCH_LEGACY_MAGIC = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19"
 
 
-class CheckpointFormatError(DistilRobertaError, ValueError):
-    """A checkpoint file that is truncated, corrupt, or in a format this module does not read."""
 
 
 # --------------------------------------------------------------------------- safetensors
