@@ -1,0 +1,190 @@
+"""A real PaddleNLP `Trainer` run (CPU, a few steps) on tiny random DistilRoBERTa models.
+
+What PaddleNLP's Trainer (3.0.0b4, `paddlenlp/trainer/trainer.py`) expects of a model (RESEARCH P1-9):
+`compute_loss` reads `outputs["loss"]` (dict-like outputs) or `outputs[0]` (tuples, so `return_dict=False`
+must put the loss first); `prediction_step` only reports `eval_loss` when every name in `label_names` is in
+the batch; `label_names` defaults to ["labels"] and the question-answering default is dead code (the check
+is spelled "QusetionAnswering"), so QA needs `label_names=["start_positions", "end_positions"]`.
+A model that is not PaddleNLP's `PretrainedModel` is checkpointed as its bare state dict
+(`model_state.pdparams`, this package's parameter names, Paddle layout) without config.json.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+from pathlib import Path
+from typing import Dict, List
+
+import numpy as np
+import pytest
+
+from conftest import REPO_ROOT, require
+
+pytestmark = [pytest.mark.paddlenlp, pytest.mark.slow]
+
+SEQ_LEN = 12
+
+
+@pytest.fixture(scope="module")
+def trainer_mod():
+    return require("paddlenlp.trainer")
+
+
+def _config(**overrides):
+    from paddle_distilroberta import DistilRobertaConfig
+
+    values = json.loads((REPO_ROOT / "configs" / "tiny-random.json").read_text())
+    values.update(hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, **overrides)
+    return DistilRobertaConfig.from_dict(values)
+
+
+def _examples(n: int, seed: int) -> List[Dict[str, np.ndarray]]:
+    """<s> ids </s> + padding; the task: is token 7 present (classification) / where is it (QA span)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        length = int(rng.integers(6, SEQ_LEN + 1))
+        body = rng.integers(8, 100, length - 2)
+        where = int(rng.integers(0, length - 3))
+        if i % 2 == 0:
+            body[where] = 7
+        ids = np.full(SEQ_LEN, 1, dtype="int64")
+        ids[:length] = np.concatenate([[0], body, [2]])
+        mask = (np.arange(SEQ_LEN) < length).astype("int64")
+        out.append(
+            {
+                "input_ids": ids,
+                "attention_mask": mask,
+                "labels": np.int64(i % 2 == 0),
+                "start_positions": np.int64(where + 1 if i % 2 == 0 else 0),
+                "end_positions": np.int64(where + 2 if i % 2 == 0 else 0),
+            }
+        )
+    return out
+
+
+def _dataset(examples, keep):
+    from paddlenlp.datasets import MapDataset
+
+    return MapDataset([{k: v for k, v in ex.items() if k in keep} for ex in examples])
+
+
+def _args(trainer_mod, tmp_path: Path, **overrides):
+    values = dict(
+        output_dir=str(tmp_path / "out"),
+        device="cpu",
+        per_device_train_batch_size=8,
+        per_device_eval_batch_size=16,
+        learning_rate=5e-3,
+        warmup_steps=0,
+        num_train_epochs=3,
+        logging_steps=1,
+        save_strategy="steps",
+        save_steps=1000,
+        seed=7,
+        report_to=["none"],
+        disable_tqdm=True,
+        dataloader_num_workers=0,
+    )
+    values.update(overrides)
+    return trainer_mod.TrainingArguments(**values)
+
+
+def _loss_recorder(trainer_mod):
+    """A callback that keeps every logged training loss (PaddleNLP clears `state.log_history` at each log)."""
+
+    class LossRecorder(trainer_mod.TrainerCallback):
+        def __init__(self) -> None:
+            self.losses: List[float] = []
+
+        def on_log(self, args, state, control, logs=None, **kwargs):
+            if logs and "loss" in logs:
+                self.losses.append(float(logs["loss"]))
+
+    return LossRecorder()
+
+
+def _reload_checkpoint(model_class, checkpoint: Path, config):
+    """What the Trainer wrote (state dict only, no config.json), read back with this package's loader."""
+    assert (checkpoint / "model_state.pdparams").is_file(), sorted(p.name for p in checkpoint.iterdir())
+    return model_class.from_pretrained(str(checkpoint), config=config)
+
+
+def _assert_same_weights(a, b) -> None:
+    sa, sb = a.state_dict(), b.state_dict()
+    assert sorted(sa) == sorted(sb)
+    bad = [k for k in sa if not np.array_equal(sa[k].numpy(), sb[k].numpy())]
+    assert not bad, f"weights differ after the Trainer checkpoint round trip: {bad[:5]}"
+
+
+def test_trainer_sequence_classification(trainer_mod, tmp_path):
+    from paddle_distilroberta import DistilRobertaForSequenceClassification
+
+    model = DistilRobertaForSequenceClassification(_config(num_labels=2))
+    keep = ("input_ids", "attention_mask", "labels")
+    train, dev = _dataset(_examples(48, 0), keep), _dataset(_examples(32, 1), keep)
+    recorder = _loss_recorder(trainer_mod)
+    trainer = trainer_mod.Trainer(
+        model=model, args=_args(trainer_mod, tmp_path), train_dataset=train, eval_dataset=dev, callbacks=[recorder]
+    )
+    assert trainer.label_names == ["labels"]
+    before = trainer.evaluate()["eval_loss"]
+    result = trainer.train()
+    after = trainer.evaluate()
+    losses = recorder.losses
+    assert len(losses) == result.global_step == 18
+    assert all(math.isfinite(x) for x in losses) and math.isfinite(result.training_loss)
+    assert "eval_loss" in after and math.isfinite(after["eval_loss"])
+    assert after["eval_loss"] < before, (before, after["eval_loss"])
+    assert np.mean(losses[-6:]) < np.mean(losses[:6]), losses
+    trainer.save_model()  # to output_dir: the model's state dict, since it is not a PaddleNLP PretrainedModel
+    reloaded = _reload_checkpoint(DistilRobertaForSequenceClassification, Path(trainer.args.output_dir), model.config)
+    _assert_same_weights(trainer.model, reloaded)
+
+
+def test_trainer_question_answering_needs_label_names(trainer_mod, tmp_path):
+    """QA: with label_names=[start, end] eval reports eval_loss; without, PaddleNLP's typo drops it."""
+    from paddle_distilroberta import DistilRobertaForQuestionAnswering
+
+    model = DistilRobertaForQuestionAnswering(_config())
+    keep = ("input_ids", "attention_mask", "start_positions", "end_positions")
+    train, dev = _dataset(_examples(48, 2), keep), _dataset(_examples(32, 3), keep)
+    args = _args(trainer_mod, tmp_path, label_names=["start_positions", "end_positions"], save_steps=6, max_steps=12)
+    recorder = _loss_recorder(trainer_mod)
+    trainer = trainer_mod.Trainer(model=model, args=args, train_dataset=train, eval_dataset=dev, callbacks=[recorder])
+    before = trainer.evaluate()["eval_loss"]
+    trainer.train()
+    after = trainer.evaluate()
+    assert len(recorder.losses) == 12 and all(math.isfinite(x) for x in recorder.losses)
+    assert after["eval_loss"] < before, (before, after["eval_loss"])
+    checkpoint = Path(args.output_dir) / "checkpoint-12"
+    reloaded = _reload_checkpoint(DistilRobertaForQuestionAnswering, checkpoint, model.config)
+    _assert_same_weights(trainer.model, reloaded)
+
+    default = trainer_mod.Trainer(model=model, args=_args(trainer_mod, tmp_path / "default"), eval_dataset=dev)
+    assert default.label_names == ["labels"], "PaddleNLP fixed the 'QusetionAnswering' default: simplify this test"
+    assert "eval_loss" not in default.evaluate()
+
+
+def test_return_dict_false_puts_loss_first():
+    """The Trainer's tuple path reads outputs[0] as the loss."""
+    import paddle
+
+    from paddle_distilroberta import DistilRobertaForQuestionAnswering, DistilRobertaForSequenceClassification
+
+    batch = _examples(4, 4)
+    stack = {k: paddle.to_tensor(np.stack([ex[k] for ex in batch])) for k in batch[0]}
+    inputs = {k: stack[k] for k in ("input_ids", "attention_mask")}
+    for model, labels in (
+        (DistilRobertaForSequenceClassification(_config(num_labels=2)), {"labels": stack["labels"]}),
+        (DistilRobertaForQuestionAnswering(_config()), {k: stack[k] for k in ("start_positions", "end_positions")}),
+    ):
+        model.eval()
+        with paddle.no_grad():
+            as_dict = model(**inputs, **labels, return_dict=True)
+            as_tuple = model(**inputs, **labels, return_dict=False)
+        assert isinstance(as_tuple, tuple) and list(as_dict.keys())[0] == "loss"
+        assert as_tuple[0].shape == [] or as_tuple[0].size == 1
+        np.testing.assert_array_equal(as_tuple[0].numpy(), as_dict["loss"].numpy())
+        np.testing.assert_array_equal(as_tuple[1].numpy(), as_dict[1].numpy())
