@@ -414,7 +414,7 @@ def resolve_pretrained(
         else:
             logger.debug("Resolved %r (%s) to %s", name, kind, folder)
             return folder
-        logger.info("%s: %s", _where(source, req), tried[-1][1])
+        logger.debug("%s: %s", _where(source, req), tried[-1][1])
     reason = "local_files_only=True" if local_files_only else "HF_HUB_OFFLINE=1"
     _raise_not_found(req, tried, reason)
     raise AssertionError("unreachable")  # pragma: no cover
