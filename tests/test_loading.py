@@ -111,6 +111,19 @@ def test_base_checkpoint_into_head_logs_new_and_unused_keys(cls, caplog):
     assert not model.training
 
 
+def test_new_head_weights_follow_paddle_seed():
+    """paddle.seed makes the head initialised by from_pretrained reproducible (torch.manual_seed does in transformers).
+
+    Found by this test: `_init_new_weights` (modeling.py) draws from numpy's global RNG, which paddle.seed does not
+    seed, so two fine-tuning runs from the same base checkpoint and the same paddle.seed start from different heads.
+    """
+    heads = []
+    for _ in range(2):
+        paddle.seed(0)
+        heads.append(pdr.DistilRobertaForSequenceClassification.from_pretrained(BASE).classifier.dense.weight.numpy())
+    np.testing.assert_array_equal(heads[0], heads[1])
+
+
 def test_mlm_checkpoint_into_base_model_logs_pooler_once(caplog):
     """The official checkpoints are MLM ones: loading one into DistilRobertaModel says so plainly, once."""
     with caplog.at_level(logging.INFO, logger=LOGGER):

@@ -155,6 +155,32 @@ def test_head(task, tmp_path):
 
 
 @pytest.mark.parametrize("task", sorted(HEADS))
+def test_backward_reaches_every_parameter(task):
+    """In train mode the loss (or the outputs' sum for the base model) gives a finite gradient to every weight."""
+    model = build(task)
+    model.train()
+    out = model(**make_inputs(task, with_labels=True))
+    loss = out.loss if task != "base" else out.last_hidden_state.sum() + out.pooler_output.sum()
+    loss.backward()
+    for name, param in model.named_parameters():
+        assert param.grad is not None, f"{name} gets no gradient"
+        assert np.isfinite(param.grad.numpy()).all(), name
+    grad = model.get_input_embeddings().weight.grad.numpy()
+    assert np.abs(grad).sum() > 0
+
+
+def test_train_mode_dropout_follows_paddle_seed():
+    """The same paddle.seed gives the same dropout masks (reproducible fine-tuning)."""
+    model = build("sequence_classification")
+    model.train()
+    runs = []
+    for _ in range(2):
+        paddle.seed(99)
+        runs.append(model(**make_inputs("sequence_classification", with_labels=False)).logits.numpy())
+    np.testing.assert_array_equal(runs[0], runs[1])
+
+
+@pytest.mark.parametrize("task", sorted(HEADS))
 def test_output_object_access(task):
     """`out.x`, `out["x"]`, `out[0]` and `to_tuple()` give the same tensors (HF and PaddleNLP habits)."""
     model = build(task)
