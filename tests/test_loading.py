@@ -514,6 +514,50 @@ def test_sharded_checkpoint_with_a_missing_shard(tmp_path):
         pdr.DistilRobertaForMaskedLM.from_pretrained(folder)
 
 
+def test_paddle_layout_folders_cross_load(tmp_path, caplog):
+    """A folder saved by this package (Paddle layout) loads into another head: base -> head and head -> base."""
+    base = pdr.DistilRobertaModel.from_pretrained(BASE)
+    base.save_pretrained(tmp_path / "base")
+    with caplog.at_level(logging.INFO, logger=LOGGER):
+        head = pdr.DistilRobertaForTokenClassification.from_pretrained(tmp_path / "base", num_labels=4)
+    assert set(records(caplog, "newly initialised")[0].args[2]) == {"classifier.weight", "classifier.bias"}
+    ours = state(head)
+    for name, value in state(base).items():
+        if not name.startswith("pooler."):
+            np.testing.assert_array_equal(ours["roberta." + name], value, err_msg=name)
+    head.save_pretrained(tmp_path / "head")
+    back = pdr.DistilRobertaModel.from_pretrained(tmp_path / "head")
+    for name, value in state(back).items():
+        if not name.startswith("pooler."):
+            np.testing.assert_array_equal(value, ours["roberta." + name], err_msg=name)
+
+
+def _paddlenlp_name(key: str) -> str:
+    """Our (HF) parameter name -> PaddleNLP's, through the mapping table."""
+    import re
+
+    from paddle_distilroberta.pretrained import mapping
+
+    prefix, local = ("roberta.", key[len("roberta."):]) if key.startswith("roberta.") else ("", key)
+    rule = next(r for r in mapping.RULES if re.fullmatch(re.escape(r.hf).replace(r"\{layer\}", r"\d+"), local))
+    layer = re.search(r"layer\.(\d+)\.", local)
+    return prefix + (rule.paddlenlp.replace("{layer}", layer.group(1)) if layer else rule.paddlenlp)
+
+
+def test_paddlenlp_legacy_folder_loads(tmp_path):
+    """PaddleNLP < 2.5 folder: model_config.json (init_args) + model_state.pdparams under PaddleNLP's names."""
+    reference = pdr.DistilRobertaModel.from_pretrained(BASE)
+    paddle.save({_paddlenlp_name(k): v for k, v in reference.state_dict().items()}, str(tmp_path / "model_state.pdparams"))
+    hf_config = json.loads((BASE / "config.json").read_text())
+    base_args = {k: v for k, v in hf_config.items() if k not in ("architectures", "model_type")}
+    (tmp_path / "model_config.json").write_text(json.dumps({"init_args": [base_args], "init_class": "RobertaModel"}))
+    assert "encoder.layers.0.self_attn.q_proj.weight" in paddle.load(str(tmp_path / "model_state.pdparams"))
+    for load in (pdr.DistilRobertaModel.from_pretrained, pdr.AutoModel.from_pretrained):
+        model = load(tmp_path)
+        assert type(model) is pdr.DistilRobertaModel
+        assert_same_state(state(model), state(reference))
+
+
 def test_folder_without_weights(tmp_path):
     shutil.copy(BASE / "config.json", tmp_path)
     with pytest.raises(FileNotFoundError) as info:
