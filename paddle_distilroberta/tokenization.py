@@ -712,6 +712,8 @@ class DistilRobertaTokenizer:
                 raise TypeError(f"text must be a str or a list of str, got {type(text).__name__} ({text!r:.80}).")
             is_batched = not isinstance(text, str)
         texts = list(text) if is_batched else [text]
+        if not is_batched and not text_pair:  # as transformers: an empty single text_pair means no pair
+            text_pair = None
         if text_pair is None:
             return texts, is_batched
         pairs = list(text_pair) if is_batched and isinstance(text_pair, (list, tuple)) else [text_pair]
