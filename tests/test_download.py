@@ -240,3 +240,38 @@ def test_import_creates_no_directories(tmp_path):
 def test_download_error_types_are_oserrors():
     assert issubclass(RetriesExhaustedError, DownloadError) and issubclass(DownloadError, OSError)
     assert issubclass(RemoteFileMissing, FileNotFoundError)
+
+
+_KILLED_CHILD = (
+    "import sys; from paddle_distilroberta.pretrained.download import community_file; "
+    "print(community_file(sys.argv[1], sys.argv[2]))"
+)
+
+
+def test_community_download_killed_midway_resumes_byte_identical(server, tmp_path, monkeypatch):
+    """A real subprocess is killed mid-download; the next call resumes with Range and ends byte-identical."""
+    payload = os.urandom(3_000_000)
+    server.add_community("org/big", {"model_state.pdparams": payload})
+    path = server.community_path("org/big", "model_state.pdparams")
+    server.fail_always(path, ("throttle", 400_000))  # ~7.5 s in all
+    monkeypatch.setenv("COMMUNITY_MODEL_PREFIX", server.community_prefix)
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_CHILD, "org/big", "model_state.pdparams"],
+                            env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    dest = tmp_path / "home" / "community" / "org" / "big" / "model_state.pdparams"
+    partial = dest.with_name(dest.name + ".incomplete")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if partial.exists() and partial.stat().st_size > 600_000:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, proc.communicate()[1][-2000:]
+    proc.kill()
+    proc.wait(timeout=10)
+    size_at_kill = partial.stat().st_size
+    assert 0 < size_at_kill < len(payload) and not dest.exists()
+    server.clear_faults()
+    assert download.community_file("org/big", "model_state.pdparams") == dest
+    assert dest.read_bytes() == payload and not partial.exists()
+    starts = [int(r[len("bytes="):-1]) for p, r in server.ranges if p == path]
+    assert starts and starts[-1] >= size_at_kill
+    assert download.read_meta(dest)["sha256"] == hashlib.sha256(payload).hexdigest()
