@@ -281,6 +281,16 @@ def test_left_and_right_padding_give_the_unpadded_hidden_states(model):
     assert np.abs(bert_style.last_hidden_state.numpy()[0] - unpadded).max() > 1e-2
 
 
+@pytest.mark.parametrize("dtype", ["int32", "float32", "bool"])
+def test_attention_mask_dtypes(model, dtype):
+    """int64, int32, float and bool masks mean the same thing."""
+    x = ids([0, 11, 12, 2, 1, 1], [0, 11, 12, 13, 14, 2])
+    mask = (x.numpy() != 1).astype("int64")
+    expected = model(input_ids=x, attention_mask=paddle.to_tensor(mask)).last_hidden_state.numpy()
+    got = model(input_ids=x, attention_mask=paddle.to_tensor(mask.astype(dtype))).last_hidden_state.numpy()
+    np.testing.assert_array_equal(got, expected)
+
+
 def test_default_mask_attends_to_everything(model):
     """attention_mask=None attends to every token, pads included (transformers; PaddleNLP guessed from pad ids)."""
     x = ids([0, 11, 12, 2, 1, 1])

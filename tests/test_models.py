@@ -154,6 +154,20 @@ def test_head(task, tmp_path):
     assert loaded.config.architectures == [type(model).__name__]
 
 
+@pytest.mark.parametrize("hf_format", [False, True], ids=["paddle-layout", "hf-layout"])
+def test_untied_decoder_round_trip(tmp_path, hf_format):
+    """tie_word_embeddings=False: the decoder is its own (V, H) matrix and survives both save layouts bit-exactly."""
+    model = build("masked_lm", tie_word_embeddings=False)
+    with paddle.no_grad():  # make the decoder differ from the word embeddings
+        model.lm_head.decoder.weight.set_value(model.lm_head.decoder.weight * 3.0)
+    model.save_pretrained(tmp_path, hf_format=hf_format)
+    loaded = pdr.DistilRobertaForMaskedLM.from_pretrained(tmp_path)
+    assert loaded.config.tie_word_embeddings is False
+    np.testing.assert_array_equal(loaded.lm_head.decoder.weight.numpy(), model.lm_head.decoder.weight.numpy())
+    inputs = make_inputs("masked_lm", with_labels=False)
+    np.testing.assert_array_equal(loaded(**inputs).logits.numpy(), model(**inputs).logits.numpy())
+
+
 @pytest.mark.parametrize("task", sorted(HEADS))
 def test_backward_reaches_every_parameter(task):
     """In train mode the loss (or the outputs' sum for the base model) gives a finite gradient to every weight."""
