@@ -599,6 +599,39 @@ def test_registration_tokenizer(pnlp, tmp_path):
     assert "TOKENIZER-OK" in _python(code, tmp_path)
 
 
+_TOKENIZER_BY_MODEL_TYPE = r"""
+import json, shutil, sys
+import paddle_distilroberta
+from paddle_distilroberta import DistilRobertaConfig, DistilRobertaModel
+from paddle_distilroberta.tokenization import DistilRobertaTokenizer
+import paddlenlp.transformers as pt
+
+# a folder like the official one: vocab + merges, a tokenizer_config.json without tokenizer_class, and a
+# config.json saved by this package (model_type "distilroberta"): PaddleNLP 3.x then asks AutoConfig, reads
+# config.tokenizer_class (None) and falls back to the tokenizer registered for the config class.
+DistilRobertaModel(DistilRobertaConfig(vocab_size=100, hidden_size=32, num_hidden_layers=1, num_attention_heads=4,
+                                       intermediate_size=37, max_position_embeddings=20)).save_pretrained("folder")
+for name in ("vocab.json", "merges.txt"):
+    shutil.copy(BPE_DIR + "/" + name, "folder")
+json.dump({"model_max_length": 512}, open("folder/tokenizer_config.json", "w"))
+loaded = pt.AutoTokenizer.from_pretrained("folder")
+assert type(loaded) is DistilRobertaTokenizer, type(loaded)
+print("MODEL-TYPE-OK")
+"""
+
+
+def test_registration_tokenizer_from_model_type(pnlp, tmp_path):
+    """AutoTokenizer falls back to config.json's model_type when tokenizer_config.json names no class.
+
+    Needs `DistilRobertaConfig.tokenizer_class` (None by default), which PaddleNLP reads unconditionally.
+    """
+    bpe = SHARED_DATA / "roberta-bpe"
+    if not bpe.is_dir():
+        require("__missing_roberta_bpe_data__")
+    code = _TOKENIZER_BY_MODEL_TYPE.replace("BPE_DIR", repr(str(bpe)))
+    assert "MODEL-TYPE-OK" in _python(code, tmp_path)
+
+
 def test_registration_when_paddlenlp_imported_first(pnlp, tmp_path):
     code = """
     import paddlenlp.transformers as pt
