@@ -783,12 +783,32 @@ class DistilRobertaTokenizer:
 
     def _encode(self, batch: List[Any], split: bool, add_special_tokens: bool) -> List[Encoding]:
         try:
+            return self._encode_batch(batch, split, add_special_tokens)
+        except TypeError:  # a non-str item (named by _sanitize) or a lone surrogate (replaced by U+FFFD)
+            return self._encode_batch(self._sanitize(batch, split), split, add_special_tokens)
+
+    def _encode_batch(self, batch: List[Any], split: bool, add_special_tokens: bool) -> List[Encoding]:
+        try:
             return self._backend.encode_batch(batch, is_pretokenized=split, add_special_tokens=add_special_tokens)
         except TypeError:
-            batch = self._sanitize(batch, split)  # raises a clear error for non-str items
-        except Exception as err:
-            raise ValueError(f"Encoding failed: {err}") from err
-        return self._backend.encode_batch(batch, is_pretokenized=split, add_special_tokens=add_special_tokens)
+            raise
+        except BaseException as err:  # tokenizers reports some truncation problems as a Rust panic (BaseException)
+            if isinstance(err, (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError)):
+                raise
+            raise self._encoding_error(err) from err
+
+    def _encoding_error(self, err: BaseException) -> ValueError:
+        max_length, stride, strategy = (self._state[0] or (None, None, None))[:3]
+        message = str(err)
+        if "too short to respect the provided max_length" in message:
+            return ValueError(f"truncation={strategy!r} cannot fit an input into max_length={max_length}: the part it "
+                              "may not truncate (the other text of the pair, plus special tokens) is already longer. "
+                              "Use truncation='longest_first' or a larger max_length.")
+        if "stride" in message:
+            return ValueError(f"stride={stride} is not smaller than the room left for the truncated text in "
+                              f"max_length={max_length} once the special tokens and the other text of the pair are "
+                              f"placed; lower stride or raise max_length. (tokenizers: {message.splitlines()[0]})")
+        return ValueError(f"Encoding failed in the tokenizers library: {message}")
 
     @staticmethod
     def _sanitize(batch: List[Any], split: bool) -> List[Any]:
