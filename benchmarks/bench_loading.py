@@ -11,7 +11,7 @@ a fresh subprocess with empty/warm caches as stated:
   conversion to the Paddle layout + load);
 * later loads: the same call again (hub reachable: one HEAD request, then the converted folder), and offline
   (`HF_HUB_OFFLINE=1`);
-* resolve only: `resolve_pretrained(name)` on a warm cache.
+* resolve only: `resolve_pretrained(name)` with cold caches (download, sha256 check, conversion) and warm.
 
 Wall time is measured around the call inside the child (imports excluded). Peak RSS is the high-water mark of
 resident memory (VmHWM, file-backed pages of memory-mapped files included), reset right after the imports by
@@ -152,18 +152,24 @@ def main() -> None:
         for sub in ("hf", "home"):
             shutil.rmtree(work / sub, ignore_errors=True)
         rows = [("baseline (imports only)", run_child("baseline", env))]
+        rows.append(("cold resolve (download+sha256+convert)", run_child("resolve", env)))
+        for sub in ("hf", "home"):
+            shutil.rmtree(work / sub, ignore_errors=True)
         rows.append(("first load (download+convert+load)", run_child("load", env)))
         for i in range(args.later):
             rows.append((f"later load #{i + 1}", run_child("load", env)))
         rows.append(("later load, HF_HUB_OFFLINE=1", run_child("load", {**env, "HF_HUB_OFFLINE": "1"})))
         rows.append(("resolve only (warm cache)", run_child("resolve", env)))
-        gets = hub.count(hub.cdn_path((ckpt / "model.safetensors").read_bytes()))
+        gets = hub.count(hub.cdn_path((ckpt / "model.safetensors").read_bytes()))  # 2: the cold resolve + the first load
 
-    print(f"\n{'case':36s} {'wall s':>7s} {'RSS after import MiB':>21s} {'peak RSS in load MiB':>21s} {'(peak-import)/weights':>22s} {'RSS at end MiB':>15s}")
+    print(f"\n{'case':40s} {'wall s':>7s} {'RSS after import MiB':>21s} {'peak RSS in load MiB':>21s} {'(peak-import)/weights':>22s} {'RSS at end MiB':>15s}")
     for label, r in rows:
         inc = (r["peak_rss_mb"] - r["rss_after_import_mb"]) / weights_mb
-        print(f"{label:36s} {r['wall_s']:7.2f} {r['rss_after_import_mb']:21.0f} {r['peak_rss_mb']:21.0f} {inc:21.2f}x {r['rss_end_mb']:15.0f}")
+        print(f"{label:40s} {r['wall_s']:7.2f} {r['rss_after_import_mb']:21.0f} {r['peak_rss_mb']:21.0f} {inc:21.2f}x {r['rss_end_mb']:15.0f}")
     print(f"(import of paddle + paddle_distilroberta alone peaks at {rows[0][1]['import_peak_mb']:.0f} MiB; peak reset after import: {rows[0][1]['peak_reset']})")
+    later = sorted(r["wall_s"] for label, r in rows if label.startswith("later load #"))
+    if later:
+        print(f"later loads: median {later[len(later) // 2]:.2f} s, min {later[0]:.2f} s, max {later[-1]:.2f} s (n={len(later)})")
     print(f"\nweights downloaded {gets} time(s); converted folder: {rows[-1][1]['folder']}")
     if not args.keep and args.workdir is None:
         shutil.rmtree(work, ignore_errors=True)
