@@ -15,7 +15,7 @@ Failure knobs, per URL path and method (queued faults are used once each, in ord
 `("status", 500)`, `("truncate", fraction)` (announce the full length, send part, close), `("corrupt",)`
 (same length, different bytes), `("stall", seconds)` (sleep before answering), `("stall_body", seconds)`
 (send half the body, then sleep), `("throttle", bytes_per_second)`. Every request is counted per
-(method, path), and Range headers are recorded.
+(method, path), and Range and Authorization headers are recorded.
 
 Usable as a module (`from hub_server import HubServer`) and from the command line for benchmarks:
 `python tests/hub_server.py --repo org/name=DIR` prints its URL and serves until killed.
@@ -64,6 +64,7 @@ class HubServer:
         self.community: Dict[str, bytes] = {}  # "name/file" -> bytes
         self.hits: collections.Counter = collections.Counter()
         self.ranges: List[Tuple[str, str]] = []
+        self.auth: List[Tuple[str, str]] = []  # (path, Authorization header) for requests that sent one
         self._queued: Dict[Tuple[str, str], Deque[Fault]] = collections.defaultdict(collections.deque)
         self._always: Dict[Tuple[str, str], Fault] = {}
         self._lock = threading.Lock()
@@ -185,9 +186,11 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(urlsplit(self.path).path)
         method = "HEAD" if head else "GET"
         fault = self.hub._take_fault(method, path)
-        if self.headers.get("Range"):
-            with self.hub._lock:
+        with self.hub._lock:
+            if self.headers.get("Range"):
                 self.hub.ranges.append((path, self.headers["Range"]))
+            if self.headers.get("Authorization"):
+                self.hub.auth.append((path, self.headers["Authorization"]))
         try:
             if fault and fault[0] == "stall":
                 time.sleep(fault[1])

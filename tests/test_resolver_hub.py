@@ -284,6 +284,30 @@ def test_resolver_refuses_unsafe_names(hub, name):
     assert sum(hub.hits.values()) == 0
 
 
+def test_resolver_refuses_unsafe_subfolder_and_revision(hub):
+    for kwargs in ({"subfolder": "../x"}, {"subfolder": "/abs"}, {"revision": "../main"}):
+        with pytest.raises(UnknownModelError, match="Refusing"):
+            resolve_pretrained("test-org/tiny", **kwargs)
+    assert sum(hub.hits.values()) == 0
+
+
+def test_resolver_token_and_cache_dir_passed_to_hub(hub, tmp_path):
+    hub.add_repo("test-org/private", _files(MLM))
+    folder = resolve_pretrained("test-org/private", token="hf_secret", cache_dir=tmp_path / "mine")
+    assert tmp_path / "mine" in folder.parents
+    assert (tmp_path / "mine" / "hub" / "models--test-org--private").is_dir()
+    assert ("/test-org/private/resolve/main/config.json", "Bearer hf_secret") in hub.auth
+    assert not (tmp_path / "hf").exists()  # HF_HOME untouched when cache_dir is given
+
+
+def test_resolver_community_paddlenlp_folder_needs_no_conversion(hub, tmp_path):
+    hub.add_community("test-org/paddlenlp", {"model_config.json": b"{}", "model_state.pdparams": b"not-read-here"})
+    folder = resolve_pretrained("test-org/paddlenlp")
+    assert folder == tmp_path / "home" / "community" / "test-org" / "paddlenlp"
+    assert (folder / "model_state.pdparams").read_bytes() == b"not-read-here"
+    assert hub.count("/bos/community/test-org/paddlenlp/config.json") == 1  # tried first, 404
+
+
 def test_resolver_unknown_single_name_suggests(hub):
     with pytest.raises(UnknownModelError, match="Did you mean 'distilroberta-base'"):
         resolve_pretrained("distilroberta-bse")
