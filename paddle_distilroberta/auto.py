@@ -55,6 +55,12 @@ def register(
     for task, cls in (models or {}).items():
         if task not in TASKS:
             raise ValueError(f"Unknown task {task!r}; use one of {sorted(TASKS)}.")
+        current = _MODELS[task].get(model_type)
+        if current is not None and current is not cls and not exist_ok:
+            raise ValueError(
+                f"The {task!r} model of model_type {model_type!r} is already registered ({current.__name__}); "
+                "pass exist_ok=True to replace it."
+            )
         _MODELS[task][model_type] = cls
     if tokenizer_class is not None:
         _TOKENIZERS[model_type] = tokenizer_class

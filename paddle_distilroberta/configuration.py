@@ -144,7 +144,10 @@ class DistilRobertaConfig:
         if num_labels is None:
             num_labels = 2
         self.id2label = id2label or {i: f"LABEL_{i}" for i in range(num_labels)}
-        self.label2id = {str(k): int(v) for k, v in label2id.items()} if label2id else {v: k for k, v in self.id2label.items()}
+        derived = {v: k for k, v in self.id2label.items()}
+        label2id = {str(k): int(v) for k, v in label2id.items()} if label2id else derived
+        # a label2id that names other labels than id2label is stale (e.g. id2label was overridden): rebuild it
+        self.label2id = label2id if set(label2id) == set(derived) else derived
 
     @property
     def num_labels(self) -> int:
@@ -217,6 +220,9 @@ class DistilRobertaConfig:
         if ("num_labels" in overrides or "num_classes" in overrides) and "id2label" not in overrides:
             config.pop("id2label", None)  # a new number of labels replaces the file's label names
             config.pop("label2id", None)
+        if "id2label" in overrides and "label2id" not in overrides:
+            config.pop("label2id", None)
+            config.pop("num_labels", None)
         config.update(overrides)
         for key in ("_name_or_path", "paddlenlp_version"):
             config.pop(key, None)

@@ -92,11 +92,15 @@ def _layer_norm(config: DistilRobertaConfig) -> nn.LayerNorm:
 
 
 def _min_value(dtype: Any) -> float:
-    """The most negative finite value of a float dtype (transformers' additive-mask value)."""
+    """The additive-mask value: the most negative finite float32/float64 (as transformers), -1e4 in half precision.
+
+    In float16, -65504 + a score below -16 rounds to -inf, and a fully masked row would turn to NaN;
+    -1e4 (PaddleNLP's value) still gives masked keys exactly zero weight after the float32 softmax.
+    """
     name = str(dtype).replace("paddle.", "")
-    return {"float16": -65504.0, "bfloat16": -3.3895313892515355e38, "float64": float(np.finfo(np.float64).min)}.get(
-        name, float(np.finfo(np.float32).min)
-    )
+    if name in ("float16", "bfloat16"):
+        return -1e4
+    return float(np.finfo(np.float64 if name == "float64" else np.float32).min)
 
 
 # ----------------------------------------------------------------------------- layers
@@ -156,10 +160,10 @@ class DistilRobertaSelfAttention(nn.Layer):
         probs = None
         if output_attentions:
             q, k, v = (x.transpose([0, 2, 1, 3]) for x in (q, k, v))  # (B, nh, T, hd)
-            scores = paddle.matmul(q, k, transpose_y=True) / math.sqrt(self.head_dim)  # (B, nh, T, T)
-            if attn_bias is not None:
-                scores = scores + attn_bias
-            probs = F.softmax(scores.astype("float32"), axis=-1).astype(q.dtype)
+            scores = (paddle.matmul(q, k, transpose_y=True) / math.sqrt(self.head_dim)).astype("float32")  # (B, nh, T, T)
+            if attn_bias is not None:  # masked and softmaxed in float32: no overflow in half precision
+                scores = scores + attn_bias.astype("float32")
+            probs = F.softmax(scores, axis=-1).astype(q.dtype)
             context = paddle.matmul(self.dropout(probs), v).transpose([0, 2, 1, 3])  # (B, T, nh, hd)
         else:
             context = F.scaled_dot_product_attention(
@@ -315,12 +319,12 @@ class DistilRobertaPretrainedModel(nn.Layer):
             param = params[name]
             shape = list(param.shape)
             if name.endswith("LayerNorm.weight") or name.endswith("layer_norm.weight"):
-                value = np.ones(shape, "float32")
+                value = paddle.ones(shape, "float32")
             elif name.endswith(".bias") or len(shape) == 1:
-                value = np.zeros(shape, "float32")
+                value = paddle.zeros(shape, "float32")
             else:
-                value = np.random.normal(0.0, std, shape).astype("float32")
-            param.set_value(paddle.to_tensor(value).astype(param.dtype))
+                value = paddle.normal(0.0, std, shape)  # Paddle's RNG, so paddle.seed makes it reproducible
+            param.set_value(value.astype(param.dtype))
 
     # ---------------------------------------------------------------- inputs
     def _output_flags(self, output_attentions, output_hidden_states, return_dict):
@@ -417,9 +421,11 @@ def _attention_bias(
         seq_len = shape[1]
         tril = paddle.tril(paddle.ones([seq_len, seq_len], dtype="bool")).unsqueeze([0, 1])  # (1, 1, T, T)
         allowed = tril if allowed is None else paddle.logical_and(allowed, tril)
-    zero = paddle.zeros([1], dtype=dtype)
-    neg = paddle.full([1], _min_value(dtype), dtype=dtype)
-    return paddle.where(allowed, zero, neg)
+    # built in float32 (Paddle's CPU `where` has no half kernels), then cast; the values are exact in every dtype
+    work = "float64" if str(dtype).endswith("float64") else "float32"
+    zero = paddle.zeros([1], dtype=work)
+    neg = paddle.full([1], _min_value(dtype), dtype=work)
+    return paddle.where(allowed, zero, neg).astype(dtype)
 
 
 class DistilRobertaModel(DistilRobertaPretrainedModel):

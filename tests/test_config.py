@@ -165,10 +165,6 @@ def test_num_labels_override_replaces_id2label():
     assert config.num_labels == 2 and config.label2id == {"LABEL_0": 0, "LABEL_1": 1}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: configuration.py DistilRobertaConfig.from_dict drops the file's label2id only when num_labels/num_classes "
-    "is overridden, and _set_labels never checks label2id against id2label"
-))
 def test_id2label_override_replaces_label2id():
     """Regression: an id2label override at from_pretrained must not keep the file's (now stale) label2id.
 

@@ -111,10 +111,6 @@ def test_base_checkpoint_into_head_logs_new_and_unused_keys(cls, caplog):
     assert not model.training
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: modeling.py DistilRobertaPretrainedModel._init_new_weights draws with np.random.normal (numpy's global "
-    "RNG), which paddle.seed does not control"
-))
 def test_new_head_weights_follow_paddle_seed():
     """paddle.seed makes the head initialised by from_pretrained reproducible (torch.manual_seed does in transformers).
 
@@ -297,10 +293,6 @@ def test_interrupted_weight_write_keeps_previous_folder(tmp_path, monkeypatch):
     assert_same_state(state(pdr.DistilRobertaForSequenceClassification.from_pretrained(folder)), state(second))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: pretrained/loading.py save_pretrained renames model.safetensors into place before writing config.json; "
-    "a failed config write leaves the new weights beside the old config"
-))
 def test_interrupted_config_write_keeps_previous_folder(tmp_path, monkeypatch):
     """The config write failing (after the weights were written) must not leave new weights with the old config.
 
@@ -425,10 +417,6 @@ def test_register_custom_class(clean_registry, tmp_path):
         pdr.AutoModelForMaskedLM.from_config(config)
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-    "BUG: pretrained/loading.py from_pretrained reads config.json with DistilRobertaConfig.from_json_file, not "
-    "cls.config_class, so a registered model_type other than the RoBERTa family is refused"
-))
 def test_register_custom_class_from_pretrained(clean_registry, tmp_path):
     """A registered architecture loads through from_pretrained with its own config class.
 
@@ -461,9 +449,6 @@ def test_register_exist_ok(clean_registry):
     assert auto._MODELS["base"]["roberta"] is MyModel
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: auto.register checks exist_ok for config_class only; models={...} silently replaces registered classes"
-))
 def test_register_refuses_replacing_a_model_class_without_exist_ok(clean_registry):
     """exist_ok protects model classes too, not only config classes.
 

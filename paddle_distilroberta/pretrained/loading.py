@@ -21,6 +21,7 @@ import paddle
 from ..configuration import CONFIG_NAME, LEGACY_CONFIG_NAME, DistilRobertaConfig
 from ..errors import UnknownModelError, WeightMappingError
 from . import mapping
+from .fileutils import atomic_path
 
 logger = logging.getLogger(__name__)
 
@@ -264,10 +265,11 @@ def from_pretrained(
     kwargs.pop("paddle_dtype", None)
     place = resolve_device(device)
     folder = _resolve_folder(pretrained_model_name_or_path, hub)
+    config_class = getattr(cls, "config_class", DistilRobertaConfig)
     if config is None:
-        config = DistilRobertaConfig.from_json_file(find_config_file(folder), **kwargs)
+        config = config_class.from_json_file(find_config_file(folder), **kwargs)
     elif kwargs:
-        config = DistilRobertaConfig.from_dict(config.to_dict(), **kwargs)
+        config = config_class.from_dict(config.to_dict(), **kwargs)
     files = find_weight_files(folder)
     with _build_guard(place, dtype):
         model = cls(config)
@@ -306,6 +308,8 @@ def save_pretrained(
         metadata = {"format": "pt"}
     else:
         metadata = dict(PADDLE_FORMAT_METADATA)
-    save_safetensors(state, save_directory / SAFE_WEIGHTS_NAME, metadata=metadata)
-    config.save_pretrained(save_directory, hf=hf_format)
+    # Both files are written in full under temporary names before either is renamed into place.
+    with atomic_path(save_directory / SAFE_WEIGHTS_NAME) as weights_tmp, atomic_path(save_directory / CONFIG_NAME) as config_tmp:
+        save_safetensors(state, weights_tmp, metadata=metadata)
+        config_tmp.write_text(config.to_json_string(hf=hf_format), encoding="utf-8")
     return save_directory
