@@ -41,7 +41,7 @@ import sys
 import threading
 import types
 from collections import OrderedDict
-from typing import Any, Dict, Iterable, List, MutableMapping, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, MutableMapping, Optional, Sequence, Set, Tuple
 
 from packaging.version import InvalidVersion, Version
 
@@ -104,7 +104,7 @@ def register() -> bool:
         names = _pretrained_names()
         owned = _paddlenlp_owned_names()
         if owned & set(names):
-            logger.debug("paddle_distilroberta: names PaddleNLP already ships stay PaddleNLP's: %s", sorted(owned & set(names)))
+            logger.debug("paddle_distilroberta: names PaddleNLP ships stay PaddleNLP's: %s", sorted(owned & set(names)))
         names = [name for name in names if name not in owned]
         try:
             _install_alias_package(transformers, parts)
@@ -118,7 +118,8 @@ def register() -> bool:
                 "Use paddle_distilroberta's classes directly, or pin paddlenlp==3.0.0b4."
             ) from err
         if _registered_for != id(transformers):
-            logger.info("paddle_distilroberta: registered with PaddleNLP %s Auto classes (%d names).", version, len(names))
+            logger.info("paddle_distilroberta: registered with PaddleNLP %s Auto classes (%d names).", version,
+                        len(names))
         _registered_for = id(transformers)
         return True
 
@@ -296,10 +297,6 @@ class _Components:
             out[self.tokenizer_class.__name__] = self.tokenizer_class
         return out
 
-    def task_classes(self) -> Dict[str, str]:
-        """Task suffix ("Model", "ForMaskedLM", ...) -> our class name, for the classes that exist."""
-        return {name[len(PREFIX) :]: name for name in self.model_classes}
-
 
 def _our_components() -> _Components:
     return _Components()
@@ -317,11 +314,15 @@ def _pretrained_names() -> List[str]:
             names.extend(getattr(registry.get_spec(name), "aliases", ()))
         return names
     except Exception as err:  # noqa: BLE001 - folders still work without the registry
-        logger.warning("paddle_distilroberta: pretrained registry unavailable (%s: %s); registering no names.", type(err).__name__, err)
+        logger.warning(
+            "paddle_distilroberta: pretrained registry unavailable (%s: %s); registering no names.",
+            type(err).__name__,
+            err,
+        )
         return []
 
 
-def _paddlenlp_owned_names() -> set:
+def _paddlenlp_owned_names() -> Set[str]:
     """Names PaddleNLP itself ships in any Auto table (model, tokenizer or config): those stay PaddleNLP's in all
     of them, so that e.g. ``AutoModel`` and ``AutoTokenizer`` never split one name between two libraries."""
     tables: List[Any] = []
@@ -380,10 +381,11 @@ def _front_insert(mapping: MutableMapping[Any, Any], key: Any, value: Any) -> No
         mapping.update(items)
 
 
-def _add_builtin_names(table: MutableMapping[Tuple[str, ...], Any], names: Iterable[str], value: Any, what: str) -> None:
+def _add_builtin_names(
+    table: MutableMapping[Tuple[str, ...], Any], names: Iterable[str], value: Any, what: str
+) -> None:
     """Add ``tuple(names) -> value`` to a PaddleNLP name table, never taking a name PaddleNLP already owns."""
-    is_ours = _is_our_value
-    for key in [k for k, v in table.items() if is_ours(v)]:
+    for key in [k for k, v in table.items() if _is_our_value(v)]:
         del table[key]  # our earlier registration: replaced below (keeps register() idempotent)
     taken = {name for key in table for name in key}
     fresh = tuple(name for name in names if name not in taken)
