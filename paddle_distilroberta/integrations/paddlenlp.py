@@ -118,8 +118,7 @@ def register() -> bool:
                 "Use paddle_distilroberta's classes directly, or pin paddlenlp==3.0.0b4."
             ) from err
         if _registered_for != id(transformers):
-            logger.debug("paddle_distilroberta: registered with PaddleNLP %s Auto classes (%d names).", version,
-                        len(names))
+            logger.debug("paddle_distilroberta: registered with PaddleNLP %s (%d names).", version, len(names))
         _registered_for = id(transformers)
         return True
 
