@@ -17,6 +17,7 @@ error names what was asked, every source tried with its result, and how to fix i
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -273,9 +274,21 @@ def _fetcher(req: _Request, source: Source) -> FetchOne:
     )
 
 
+def _community_key(folder: Path, weights_file: str) -> str:
+    """A content key for a community download: the sha256 of the weights file (and of its shards, if any)."""
+    names = [weights_file]
+    if weights_file.endswith(".index.json"):
+        names += sorted(set(json.loads((folder / weights_file).read_text(encoding="utf-8"))["weight_map"].values()))
+    digest = hashlib.sha256()
+    for name in names:
+        meta = download.read_meta(folder / name) or {}
+        digest.update((meta.get("sha256") or download.sha256_file(folder / name)).encode())
+    return digest.hexdigest()[:16]
+
+
 def _fetch_model(req: _Request, source: Source) -> Path:
     fetch = _fetcher(req, source)
-    config_name, config_path = _first_present(fetch, req.files.config)
+    _, config_path = _first_present(fetch, req.files.config)
     folder = config_path.parent
     if source.type == "hf":
         snapshot = folder.parents[len(Path(req.subfolder).parts) - 1] if req.subfolder else folder
@@ -284,12 +297,13 @@ def _fetch_model(req: _Request, source: Source) -> Path:
         if _is_converted(converted) and not req.force_download:
             logger.debug("Using the converted checkpoint %s", converted)
             return converted
+        # fetch the weights from the very commit the config came from, even if the branch moves meanwhile
+        fetch = _fetcher(req, Source(type="hf", repo_id=source.repo_id, revision=key))
     weights_file, _ = _fetch_weights(fetch, req.files.weights)
     if not needs_conversion(folder, weights_file):
         return folder
     if source.type != "hf":
-        meta = download.read_meta(folder / weights_file) or {}
-        key = (meta.get("sha256") or download.sha256_file(folder / weights_file))[:16]
+        key = _community_key(folder, weights_file)
         converted = _converted_dir(req, source, key)
         if _is_converted(converted) and not req.force_download:
             return converted
