@@ -203,14 +203,18 @@ def _parse_merges(raw: Any, source: str) -> List[Tuple[str, str]]:
     return merges
 
 
-def _as_added_token(value: Any, name: str) -> AddedToken:
-    """A special-token value from kwargs or a config file (str, AddedToken, HF or PaddleNLP dict)."""
+def _as_added_token(value: Any, name: str, normalized: bool = True) -> AddedToken:
+    """A special-token value from kwargs or a config file (str, AddedToken, HF or PaddleNLP dict).
+
+    Flags follow transformers: the constructor's str tokens are `normalized=True` (as the slow
+    tokenizer's defaults), tokens added later with `add_special_tokens` are `normalized=False`.
+    """
     if isinstance(value, AddedToken):
         return value
     if isinstance(value, str):
         if name == "mask_token":  # RoBERTa's mask eats the space before it
             return AddedToken(value, lstrip=True, rstrip=False, normalized=False, special=True)
-        return AddedToken(value, lstrip=False, rstrip=False, normalized=True, special=True)
+        return AddedToken(value, lstrip=False, rstrip=False, normalized=normalized, special=True)
     if isinstance(value, dict) and isinstance(value.get("content"), str):
         flags = {k: bool(value[k]) for k in ("lstrip", "rstrip", "single_word", "normalized") if k in value}
         return AddedToken(value["content"], special=True, **flags)
@@ -313,7 +317,7 @@ class DistilRobertaTokenizer:
             if value is not None:
                 self._special[name] = _as_added_token(value, name)
         for value in additional_special_tokens or ():
-            self._additional.append(_as_added_token(value, "additional_special_tokens"))
+            self._additional.append(_as_added_token(value, "additional_special_tokens", normalized=False))
         self._register_special_tokens()
         if extra_added:
             self.add_tokens(extra_added)
@@ -325,7 +329,7 @@ class DistilRobertaTokenizer:
                 logger.warning("Added token %r got id %s, not the saved id %s.", token.content,
                                self._backend.token_to_id(token.content), token_id)
         self._update_post_processor()
-        self._state: Tuple[Any, Any] = (None, None)
+        self._state: Optional[Tuple[Any, Any]] = None  # (truncation, padding) set on the backend; None: unknown
 
     # ------------------------------------------------------------------ construction
 
@@ -387,7 +391,7 @@ class DistilRobertaTokenizer:
         self._max_id = max(full.values())
         self._holes = frozenset(range(self._max_id + 1)) - frozenset(full.values())
         self._min_hole = min(self._holes) if self._holes else self._max_id + 1
-        self._state = (None, None)
+        self._state = None
 
     def _token_id(self, token: str) -> int:
         token_id = self._backend.token_to_id(token)
@@ -570,14 +574,14 @@ class DistilRobertaTokenizer:
             if name not in valid:
                 raise ValueError(f"add_special_tokens got key {name!r}; valid keys are {list(valid)}.")
             if name == "additional_special_tokens":
-                values = [_as_added_token(v, name) for v in (value if isinstance(value, (list, tuple)) else [value])]
+                values = [_as_added_token(v, name, normalized=False) for v in (value if isinstance(value, (list, tuple)) else [value])]
                 if replace_additional_special_tokens:
                     self._additional = values
                 else:
                     self._additional += [v for v in values if v.content not in self.additional_special_tokens]
                 added += self.add_tokens(values, special_tokens=True)
             else:
-                self._special[name] = _as_added_token(value, name)
+                self._special[name] = _as_added_token(value, name, normalized=False)
                 added += self.add_tokens([self._special[name]], special_tokens=True)
         self._update_post_processor()
         return added
@@ -748,6 +752,11 @@ class DistilRobertaTokenizer:
             raise ValueError(f"truncation={truncation!r} is not supported; use True, False or one of {list(_TRUNCATION_STRATEGIES)}.")
         if max_length is None and (truncation or pad == "max_length"):
             max_length = self.model_max_length
+            if max_length > _VERY_LARGE:  # transformers' "no limit" default (1e30) from a saved config
+                if verbose:
+                    logger.warning("model_max_length=%s means no limit: not truncating or padding to it; "
+                                   "pass max_length.", max_length)
+                truncation, pad, max_length = None, (None if pad == "max_length" else pad), None
         if max_length is not None and (type(max_length) is not int or max_length < 0):
             raise ValueError(f"max_length={max_length!r} must be a non-negative int.")
         if type(stride) is not int or stride < 0:
@@ -798,7 +807,7 @@ class DistilRobertaTokenizer:
             raise self._encoding_error(err) from err
 
     def _encoding_error(self, err: BaseException) -> ValueError:
-        max_length, stride, strategy = (self._state[0] or (None, None, None))[:3]
+        max_length, stride, strategy = ((self._state or (None, None))[0] or (None, None, None))[:3]
         message = str(err)
         if "too short to respect the provided max_length" in message:
             return ValueError(f"truncation={strategy!r} cannot fit an input into max_length={max_length}: the part it "

@@ -339,3 +339,18 @@ def test_tokenizer_module_needs_no_paddle_paddlenlp_torch_or_transformers(robert
         assert t("Hello world!", return_tensors="np")["input_ids"].tolist() == [[0, 31414, 232, 328, 2]]
     """)
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_tokenizer_padding_state_does_not_leak_after_adding_tokens(roberta_bpe_dir):
+    """Regression: after add_special_tokens the cached backend state was reset to 'nothing set', so a padded
+    call followed by an unpadded one kept padding."""
+    t = DistilRobertaTokenizer.from_pretrained(roberta_bpe_dir)
+    assert t(["a b", "c"], padding=True)["input_ids"][1] == [0, 438, 2, 1]
+    t.add_special_tokens({"additional_special_tokens": ["<ent>"]})
+    assert t(["a b", "c"])["input_ids"][1] == [0, 438, 2]
+
+
+def test_tokenizer_unlimited_model_max_length_does_not_truncate(roberta_bpe_dir):
+    """A config saved by transformers without a limit has model_max_length=1e30: truncation=True is a no-op."""
+    t = DistilRobertaTokenizer.from_pretrained(roberta_bpe_dir, model_max_length=int(1e30))
+    assert len(t("word " * 600, truncation=True)["input_ids"]) == 603
