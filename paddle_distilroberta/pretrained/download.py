@@ -71,6 +71,7 @@ BACKOFF_BASE = 0.5
 BACKOFF_MAX = 8.0
 LOCK_TIMEOUT = 1800.0  # seconds to wait for another process's download of the same file
 CHUNK_SIZE = 1 << 20
+STREAM_CHUNK_SIZE = 1 << 16  # small, so a broken transfer loses little (urllib3 drops the last partial read)
 _TRUE = {"1", "ON", "YES", "TRUE"}
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -292,7 +293,7 @@ def _fetch_once(url: str, part: Path, *, timeout: float, headers: Dict[str, str]
                 total=total, initial=resume, unit="B", unit_scale=True, unit_divisor=1024, desc=desc,
                 disable=progress_disabled(), leave=False,
             ) as bar:
-                for chunk in response.iter_content(chunk_size=CHUNK_SIZE):
+                for chunk in response.iter_content(chunk_size=STREAM_CHUNK_SIZE):
                     fh.write(chunk)
                     bar.update(len(chunk))
         except requests.ConnectionError as err:  # includes read timeouts while streaming
