@@ -123,6 +123,17 @@ def test_resolver_converts_once_and_again_for_a_new_commit(hub, tmp_path):
     assert resolve_pretrained("test-org/tiny", revision=commit) == first  # the old commit is still cached
 
 
+def test_resolver_force_download_fetches_and_converts_again(hub):
+    hub.add_repo("test-org/tiny", _files(MLM))
+    first = resolve_pretrained("test-org/tiny")
+    marker = (first / CONVERTED_MARKER).read_text()
+    again = resolve_pretrained("test-org/tiny", force_download=True)
+    assert again == first and (again / CONVERTED_MARKER).read_text() != marker
+    assert hub.count(_cdn(hub, MLM)) == 2
+    with pytest.raises(ValueError, match="offline"):
+        resolve_pretrained("test-org/tiny", force_download=True, local_files_only=True)
+
+
 def test_resolver_paddle_layout_is_not_converted(hub, tmp_path):
     """A repo that already holds this package's Paddle-layout safetensors is returned as downloaded."""
     first = resolve_pretrained_local_convert(hub, tmp_path)
