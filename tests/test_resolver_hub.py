@@ -226,6 +226,26 @@ def test_resolver_wrong_checksum_is_never_cached(hub, tmp_path):
     assert (resolve_pretrained("test-org/tiny") / "model.safetensors").is_file()
 
 
+def test_resolver_checks_registry_sha256_too(hub, tmp_path, monkeypatch):
+    """A sha256 in configs/registry.json is checked for hub files (beside the ETag) and community files."""
+    from paddle_distilroberta.pretrained import registry
+
+    raw = json.loads((registry.configs_dir() / "registry.json").read_text())
+    raw["models"]["distilroberta-base"]["sha256"]["config.json"] = "0" * 64
+    for f in registry.configs_dir().glob("*.json"):
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    (tmp_path / "registry.json").write_text(json.dumps(raw))
+    reg = registry.load_registry(tmp_path / "registry.json")
+    monkeypatch.setattr(registry, "get_registry", lambda: reg)
+    hub.add_repo("distilbert/distilroberta-base", _files(MLM))
+    hub.add_community("distilroberta-base", _files(MLM))
+    with pytest.raises(ChecksumError) as info:
+        resolve_pretrained("distilroberta-base")
+    msg = str(info.value)
+    assert "configs/registry.json" in msg and "1. Hugging Face hub" in msg and "2. PaddleNLP community" in msg
+    assert not (tmp_path / "home" / "community" / "distilroberta-base" / "config.json").exists()
+
+
 def test_resolver_stall_gives_timeout_error(hub, monkeypatch):
     monkeypatch.setenv("PADDLE_DISTILROBERTA_TIMEOUT", "0.5")
     monkeypatch.setenv("PADDLE_DISTILROBERTA_RETRIES", "1")

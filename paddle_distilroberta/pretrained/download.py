@@ -449,7 +449,7 @@ def community_file(
             raise RemoteFileMissing(f"{url}: HTTP {err.status_code}") from err
         raise SourceFailure(str(err), f"HTTP {err.status_code}") from err
     except ChecksumError as err:
-        raise SourceFailure(str(err), "checksum mismatch: the download was deleted") from err
+        raise SourceFailure(str(err), f"checksum mismatch: {err}") from err
     except RetriesExhaustedError as err:
         raise SourceFailure(str(err), err.reason) from err
     return dest

@@ -79,6 +79,18 @@ def _verify_blob(pointer: Path, repo_id: str, filename: str) -> None:
             logger.debug("could not record the sha256 check of %s: %s", blob, err)
 
 
+def _verify_expected(pointer: Path, repo_id: str, filename: str, sha256: str) -> None:
+    """Compare with the registry's sha256 (the blob name when it is one, else hash the file)."""
+    blob = Path(os.path.realpath(pointer))
+    actual = blob.name if _SHA256_RE.match(blob.name) else download.sha256_file(blob)
+    if actual != sha256.lower():
+        raise ChecksumError(
+            f"{repo_id}/{filename}: sha256 {actual} differs from {sha256} in configs/registry.json. The hub copy "
+            "changed since the registry was written: pin the registry's revision to the checked commit, or update the "
+            "sha256 entry after checking the new file."
+        )
+
+
 def _root_cause(err: BaseException) -> BaseException:
     while err.__cause__ is not None:
         err = err.__cause__
@@ -111,6 +123,7 @@ def hub_file(
     force_download: bool = False,
     timeout: Optional[float] = None,
     retries: Optional[int] = None,
+    sha256: Optional[str] = None,
 ) -> Path:
     """Return the local path of one file of a hub repo, downloading and verifying it if needed.
 
@@ -125,6 +138,7 @@ def hub_file(
         force_download: fetch again even if cached.
         timeout: seconds for the metadata request (default `download.default_timeout()`).
         retries: extra attempts after a cut-off body or a size mismatch.
+        sha256: the sha256 the registry expects for this file, if known (checked besides the hub's ETag).
 
     Returns:
         The path in the snapshot folder `.../snapshots/<commit>/[subfolder/]filename`.
@@ -188,6 +202,8 @@ def hub_file(
             time.sleep(delay)
     try:
         _verify_blob(Path(path), repo_id, filename)
+        if sha256 is not None:
+            _verify_expected(Path(path), repo_id, filename, sha256)
     except ChecksumError as err:
-        raise HubFailure(str(err), "sha256 mismatch: the download was deleted") from err
+        raise HubFailure(str(err), f"checksum mismatch: {err}") from err
     return Path(path)

@@ -262,6 +262,7 @@ def _fetcher(req: _Request, source: Source) -> FetchOne:
             token=req.token,
             local_files_only=req.offline,
             force_download=req.force_download,
+            sha256=req.sha256.get(filename),
         )
     return lambda filename: download.community_file(
         source.name,
