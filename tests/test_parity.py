@@ -59,12 +59,13 @@ def test_matches_transformers(name, folder):
     assert compared >= 12  # every case compared several outputs
 
 
-def test_sdpa_path_equals_explicit_attention():
-    """The fused kernel (no attention maps asked) gives the same numbers as the explicit softmax path."""
+def test_fused_attention_path_matches_transformers(monkeypatch):
+    """Paddle's fused SDPA kernel (the GPU path, forced here on CPU) gives the same numbers as the explicit softmax."""
     expected = np.load(FIXTURES / "models" / "RobertaModel" / "expected.npz")
     model = modeling.DistilRobertaModel.from_pretrained(FIXTURES / "models" / "RobertaModel")
     ids, mask = (paddle.to_tensor(expected[f"padded/{k}"]) for k in ("input_ids", "attention_mask"))
+    explicit = model(ids, attention_mask=mask).last_hidden_state.numpy()
+    monkeypatch.setattr(modeling, "_use_fused_attention", lambda hidden_states: True)
     fused = model(ids, attention_mask=mask).last_hidden_state.numpy()
     np.testing.assert_allclose(fused, expected["padded/last_hidden_state"], rtol=0, atol=TOL)
-    explicit = model(ids, attention_mask=mask, output_attentions=True).last_hidden_state.numpy()
     np.testing.assert_allclose(fused, explicit, rtol=0, atol=5e-6)

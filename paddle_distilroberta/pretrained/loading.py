@@ -150,6 +150,8 @@ def _build_guard(device: str, dtype: Optional[str]) -> Iterator[None]:
 def _assign(param: Any, value: Any) -> None:
     if isinstance(value, np.ndarray):
         value = paddle.to_tensor(np.ascontiguousarray(value))
+    elif not value.is_contiguous():  # a transposed view: store dense parameters
+        value = value.contiguous()
     if value.dtype != param.dtype:
         value = value.astype(param.dtype)
     param.set_value(value)
