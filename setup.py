@@ -27,12 +27,21 @@ setup(
         "safetensors>=0.4",
         "tokenizers>=0.19",
         "huggingface_hub>=0.20",
+        "requests",
         "filelock",
         "tqdm",
         "packaging",
     ],
     extras_require={
-        "paddlenlp": ["paddlenlp==3.0.0b4"],  # see constraints.txt for the pins it needs
+        # PaddleNLP 3.0.0b4 imports beside paddlepaddle 3.3 only with these pins (also in constraints.txt)
+        "paddlenlp": [
+            "paddlenlp==3.0.0b4",
+            "aistudio-sdk<0.3",
+            "pyarrow<20",
+            "datasets<4",
+            "numpy<2",
+            "tokenizers>=0.21,<0.22",
+        ],
         "test": ["pytest>=7", "pytest-timeout", "hypothesis"],
         # only to regenerate golden fixtures / run comparison benchmarks; never needed by the tests
         "reference": ["torch==2.13.0", "transformers<4.56"],
