@@ -292,7 +292,7 @@ class DistilRobertaTokenizer:
         name_or_path: str = "",
         **kwargs: Any,
     ) -> None:
-        saved_added = kwargs.pop("_extra_tokens", None) or []  # from from_pretrained: [(id, token dict)]
+        saved_added = kwargs.pop("_saved_added_tokens", None) or []  # from from_pretrained: [(id, token dict)]
         if kwargs:
             logger.warning("DistilRobertaTokenizer ignores unknown arguments %s.", sorted(kwargs))
         for name, side in (("padding_side", padding_side), ("truncation_side", truncation_side)):
@@ -322,13 +322,7 @@ class DistilRobertaTokenizer:
         self._register_special_tokens()
         if extra_added:
             self.add_tokens(extra_added)
-        for token_id, value in saved_added:
-            token = value if isinstance(value, AddedToken) else AddedToken(
-                value["content"], **{k: bool(value[k]) for k in ("lstrip", "rstrip", "single_word", "normalized") if k in value})
-            self.add_tokens([token])
-            if self._backend.token_to_id(token.content) != token_id:
-                logger.warning("Added token %r got id %s, not the saved id %s.", token.content,
-                               self._backend.token_to_id(token.content), token_id)
+        self._restore_added_tokens(saved_added)
         self._update_post_processor()
         self._state: Optional[Tuple[Any, Any]] = None  # (truncation, padding) set on the backend; None: unknown
 
@@ -378,6 +372,16 @@ class DistilRobertaTokenizer:
         ordered = [t for t in known + new if not (t.content in seen or seen.add(t.content))]
         self._backend.add_special_tokens(ordered)
         self._refresh_ids()
+
+    def _restore_added_tokens(self, saved: Sequence[Tuple[int, Any]]) -> None:
+        """Re-add non-special tokens saved with their ids; warn if one lands on another id."""
+        for token_id, value in saved:
+            flags = {k: bool(value[k]) for k in ("lstrip", "rstrip", "single_word", "normalized") if k in value}
+            token = AddedToken(value["content"], **flags)
+            self.add_tokens([token])
+            if self._backend.token_to_id(token.content) != token_id:
+                logger.warning("Added token %r got id %s, not the saved id %s.", token.content,
+                               self._backend.token_to_id(token.content), token_id)
 
     def _update_post_processor(self) -> None:
         cls, sep = self._special.get("cls_token"), self._special.get("sep_token")
@@ -462,11 +466,11 @@ class DistilRobertaTokenizer:
         unknown = sorted(k for k in config if k not in _INIT_KEYS and k not in _IGNORED_CONFIG_KEYS)
         if unknown:
             logger.debug("Ignoring tokenizer config keys %s in %s.", unknown, folder)
-        files["_extra_tokens"] = cls._extra_added_tokens(folder, decoder)
+        files["_saved_added_tokens"] = cls._saved_added_tokens(folder, decoder)
         return {**files, **init}
 
     @staticmethod
-    def _extra_added_tokens(folder: Path, decoder: Mapping[str, Any]) -> List[Tuple[int, Any]]:
+    def _saved_added_tokens(folder: Path, decoder: Mapping[str, Any]) -> List[Tuple[int, Any]]:
         """Non-special added tokens saved in tokenizer_config.json or added_tokens.json, as (id, token)."""
         found = {int(i): v for i, v in decoder.items() if isinstance(v, dict) and not v.get("special")}
         if (folder / ADDED_TOKENS_FILE).is_file():
@@ -562,10 +566,9 @@ class DistilRobertaTokenizer:
             elif not isinstance(token, AddedToken):
                 raise TypeError(f"add_tokens takes str or AddedToken items, got {type(token).__name__} ({token!r:.80}).")
             tokens.append(token)
-        before = len(self)
         added = (self._backend.add_special_tokens if special_tokens else self._backend.add_tokens)(tokens)
         self._refresh_ids()
-        return added if len(self) > before or added else 0
+        return added
 
     def add_special_tokens(self, special_tokens_dict: Mapping[str, Any], replace_additional_special_tokens: bool = True) -> int:
         """Set special tokens, e.g. `{"additional_special_tokens": ["<ent>"]}`; return how many tokens are new."""
