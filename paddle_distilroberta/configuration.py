@@ -59,6 +59,7 @@ class DistilRobertaConfig:
         problem_type: "regression", "single_label_classification" or "multi_label_classification";
             None lets DistilRobertaForSequenceClassification infer it from `num_labels` and the labels' dtype.
         architectures: Class names of the checkpoint (e.g. ["RobertaForMaskedLM"]).
+        tokenizer_class: Tokenizer class name, when the checkpoint names one (PaddleNLP's AutoTokenizer reads it).
         return_dict: Default of the models' `return_dict` argument (True: output objects; False: tuples).
         output_hidden_states / output_attentions: Defaults of the models' arguments of those names.
         **kwargs: Any other key (e.g. `transformers_version`, `torch_dtype`); kept and written back.
@@ -93,6 +94,7 @@ class DistilRobertaConfig:
         label2id: Optional[Dict[str, Any]] = None,
         problem_type: Optional[str] = None,
         architectures: Optional[list] = None,
+        tokenizer_class: Optional[str] = None,
         return_dict: bool = True,
         output_hidden_states: bool = False,
         output_attentions: bool = False,
@@ -120,6 +122,7 @@ class DistilRobertaConfig:
         self.tie_word_embeddings = tie_word_embeddings
         self.problem_type = problem_type
         self.architectures = list(architectures) if architectures else None
+        self.tokenizer_class = tokenizer_class
         self.return_dict = return_dict
         self.output_hidden_states = output_hidden_states
         self.output_attentions = output_attentions

@@ -13,7 +13,7 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple, Type, Union
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Type, Union
 
 import numpy as np
 import paddle
@@ -163,6 +163,20 @@ def _is_core(name: str) -> bool:
     return local.startswith(("embeddings.", "encoder."))
 
 
+def _open_checkpoint(path: Path) -> Tuple[str, Iterable[Tuple[str, Any]]]:
+    """(layout of the file, its tensors): safetensors are streamed tensor by tensor, pickles read whole."""
+    from .serialization import iter_safetensors, load_state_dict_file, safetensors_keys, safetensors_metadata
+
+    if path.suffix == ".safetensors":
+        return mapping.detect_format(safetensors_keys(path), safetensors_metadata(path)), iter_safetensors(path)
+    raw = load_state_dict_file(path)
+    source_format = mapping.detect_format(raw.keys())
+    if path.suffix == ".pdparams" and source_format == "hf":
+        # Paddle wrote it with this package's names (e.g. PaddleNLP's Trainer saving our model): Paddle layout.
+        source_format = "paddle"
+    return source_format, raw.items()
+
+
 def load_weights(
     model: paddle.nn.Layer, files: List[Path], ignore_mismatched_sizes: bool = False
 ) -> Dict[str, List[str]]:
@@ -174,32 +188,29 @@ def load_weights(
     Raises:
         WeightMappingError: an encoder weight is missing, or a shape differs (unless ignore_mismatched_sizes).
     """
-    from .serialization import load_state_dict_file, safetensors_metadata
-
     params = dict(model.named_parameters())
     expected = {k: tuple(v.shape) for k, v in params.items()}
     report: Dict[str, List[str]] = {"loaded": [], "new": [], "unused": [], "mismatched": []}
     for path in files:
-        raw = load_state_dict_file(path)
-        metadata = safetensors_metadata(path) if path.suffix == ".safetensors" else {}
-        state, unknown = mapping.to_paddle_state_dict(raw, expected, mapping.detect_format(raw.keys(), metadata))
-        del raw
-        report["unused"] += unknown
-        mismatched = mapping.shape_mismatches(state, expected)
-        if mismatched and not ignore_mismatched_sizes:
+        source_format, tensors = _open_checkpoint(path)
+        for key, tensor in tensors:  # one tensor at a time: peak memory ~ the model + one tensor
+            state, unknown = mapping.to_paddle_state_dict({key: tensor}, expected, source_format)
+            report["unused"] += unknown
+            for name, value in state.items():
+                if name not in params:
+                    report["unused"].append(name)
+                elif list(value.shape) != list(expected[name]):
+                    report["mismatched"].append(f"{name}: checkpoint {list(value.shape)} vs model {list(expected[name])}")
+                else:
+                    _assign(params[name], value)
+                    report["loaded"].append(name)
+        if report["mismatched"] and not ignore_mismatched_sizes:
             raise WeightMappingError(
-                f"{path}: {len(mismatched)} tensor(s) do not fit the model's shapes: " + "; ".join(mismatched)
+                f"{path}: {len(report['mismatched'])} tensor(s) do not fit the model's shapes: "
+                + "; ".join(report["mismatched"])
                 + ". The checkpoint was made for another configuration (check config.json), or pass "
                 "ignore_mismatched_sizes=True to re-initialise those weights (e.g. a new number of labels)."
             )
-        for name, tensor in state.items():
-            if name not in params:
-                report["unused"].append(name)
-            elif list(tensor.shape) != list(expected[name]):
-                report["mismatched"].append(f"{name}: checkpoint {list(tensor.shape)} vs model {list(expected[name])}")
-            else:
-                _assign(params[name], tensor)
-                report["loaded"].append(name)
     loaded = set(report["loaded"])
     missing = [k for k in params if k not in loaded]
     reinit = {m.split(":")[0] for m in report["mismatched"]}

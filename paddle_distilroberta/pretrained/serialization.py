@@ -18,13 +18,14 @@ import _compat_pickle
 import collections
 import json
 import logging
+import mmap
 import os
 import pickle
 import uuid
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, BinaryIO, Union
+from typing import Any, BinaryIO, Iterator, Union
 
 import numpy as np
 import paddle
@@ -38,6 +39,8 @@ from paddle_distilroberta.errors import CheckpointFormatError, DistilRobertaErro
 
 __all__ = [
     "CheckpointFormatError",
+    "iter_safetensors",
+    "safetensors_keys",
     "load_safetensors",
     "safetensors_metadata",
     "save_safetensors",
@@ -71,38 +74,107 @@ def _safetensors_error(path: Path, err: Exception) -> CheckpointFormatError:
     )
 
 
-def load_safetensors(path: PathLike) -> dict[str, paddle.Tensor]:
-    """Load every tensor of a `.safetensors` file as CPU paddle tensors (bfloat16 stays bfloat16).
+_SAFETENSORS_DTYPES = {
+    "F64": ("float64", "float64"), "F32": ("float32", "float32"), "F16": ("float16", "float16"),
+    "BF16": ("uint16", "bfloat16"), "I64": ("int64", "int64"), "I32": ("int32", "int32"),
+    "I16": ("int16", "int16"), "I8": ("int8", "int8"), "U8": ("uint8", "uint8"), "BOOL": ("bool", "bool"),
+}  # safetensors dtype -> (numpy storage dtype, paddle dtype); numpy has no bfloat16, so its bits travel as uint16
 
-    Tensors are read one at a time and copied out of the memory map, so the result does not depend
-    on the file afterwards (it may be overwritten or deleted).
 
-    Args:
-        path: The `.safetensors` file.
+def _safetensors_header(path: Path, handle: BinaryIO) -> tuple[dict, int]:
+    """Parse and check the header: every tensor's dtype, shape and byte range must fit the file."""
+    size = os.fstat(handle.fileno()).st_size
+    raw = handle.read(8)
+    if len(raw) < 8:
+        raise CheckpointFormatError(f"{path} is truncated or not a safetensors file: it has only {size} bytes.")
+    header_len = int.from_bytes(raw, "little")
+    if header_len > min(size - 8, 100 * 2**20):
+        raise CheckpointFormatError(
+            f"{path} is truncated or not a safetensors file (header length {header_len}, file size {size}); re-download it."
+        )
+    try:
+        header = json.loads(handle.read(header_len))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise CheckpointFormatError(f"{path} has a corrupt safetensors header ({err}); re-download it.") from err
+    if not isinstance(header, dict):
+        raise CheckpointFormatError(f"{path} has a corrupt safetensors header (not a JSON object).")
+    data_start, data_size = 8 + header_len, size - 8 - header_len
+    for key, info in header.items():
+        if key == "__metadata__":
+            continue
+        try:
+            dtype, shape, (begin, end) = info["dtype"], [int(d) for d in info["shape"]], info["data_offsets"]
+            itemsize = np.dtype(_SAFETENSORS_DTYPES[dtype][0]).itemsize
+        except (KeyError, TypeError, ValueError) as err:
+            raise CheckpointFormatError(f"{path}: tensor {key!r} has an unreadable entry {info!r} ({err!r}).") from err
+        if not 0 <= begin <= end <= data_size or end - begin != itemsize * int(np.prod(shape, dtype=np.int64)):
+            raise CheckpointFormatError(
+                f"{path}: tensor {key!r} ({dtype} {shape}) does not fit bytes [{begin}, {end}) of a {data_size}-byte "
+                "data section: the file is truncated or corrupt; re-download it."
+            )
+    return header, data_start
 
-    Returns:
-        Tensor name -> paddle tensor, in the file's order.
+
+def iter_safetensors(path: PathLike) -> Iterator[tuple[str, paddle.Tensor]]:
+    """Yield `(name, CPU paddle tensor)` one at a time from a memory-mapped `.safetensors` file.
+
+    Each tensor is a copy (independent of the file); the mapped pages it was read from are released
+    right after, so reading a whole checkpoint costs about one tensor of memory beyond what the caller keeps.
 
     Raises:
         FileNotFoundError: `path` does not exist.
         CheckpointFormatError: the file is truncated or not a safetensors file.
     """
-    from safetensors import safe_open
-
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"safetensors file {str(path)!r} does not exist")
-    tensors: dict[str, paddle.Tensor] = {}
-    try:
-        with safe_open(str(path), framework="paddle") as handle:
-            for key in handle.keys():
-                # clone: get_tensor() returns a view of the memory-mapped file
-                tensors[key] = handle.get_tensor(key).clone()
-    except Exception as err:  # safetensors raises its own SafetensorError (not an OSError)
-        if isinstance(err, DistilRobertaError):
-            raise
-        raise _safetensors_error(path, err) from err
-    return tensors
+    with open(path, "rb") as handle:
+        header, data_start = _safetensors_header(path, handle)
+        entries = sorted(((k, v) for k, v in header.items() if k != "__metadata__"), key=lambda kv: kv[1]["data_offsets"][0])
+        if not entries:
+            return
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            for key, info in entries:
+                np_dtype, pd_dtype = _SAFETENSORS_DTYPES[info["dtype"]]
+                begin, end = info["data_offsets"]
+                count = (end - begin) // np.dtype(np_dtype).itemsize
+                array = np.frombuffer(mapped, dtype=np_dtype, count=count, offset=data_start + begin).reshape(info["shape"])
+                tensor = paddle.to_tensor(array, dtype=pd_dtype)  # a copy
+                del array
+                _release(mapped, data_start + begin, data_start + end)
+                yield key, tensor
+
+
+def _release(mapped: mmap.mmap, begin: int, end: int) -> None:
+    """Drop mapped pages of [begin, end) from this process's resident memory (they stay in the page cache)."""
+    page = mmap.PAGESIZE
+    start = begin // page * page
+    if hasattr(mapped, "madvise") and hasattr(mmap, "MADV_DONTNEED") and end > start:
+        try:
+            mapped.madvise(mmap.MADV_DONTNEED, start, end - start)
+        except (OSError, ValueError):  # not supported here: the pages are simply kept mapped
+            pass
+
+
+def safetensors_keys(path: PathLike) -> list[str]:
+    """The tensor names of a `.safetensors` file, from its header (no tensor is read)."""
+    path = Path(path)
+    with open(path, "rb") as handle:
+        header, _ = _safetensors_header(path, handle)
+    return [k for k in header if k != "__metadata__"]
+
+
+def load_safetensors(path: PathLike) -> dict[str, paddle.Tensor]:
+    """Load every tensor of a `.safetensors` file as CPU paddle tensors (bfloat16 stays bfloat16).
+
+    Tensors are copies, so the result does not depend on the file afterwards (it may be overwritten or
+    deleted). Use `iter_safetensors` to hold only one tensor at a time.
+
+    Raises:
+        FileNotFoundError: `path` does not exist.
+        CheckpointFormatError: the file is truncated or not a safetensors file.
+    """
+    return dict(iter_safetensors(path))
 
 
 def safetensors_metadata(path: PathLike) -> dict[str, str]:
