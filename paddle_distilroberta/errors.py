@@ -13,6 +13,10 @@ class UnknownModelError(DistilRobertaError, ValueError):
     """A pretrained name or path that no source knows."""
 
 
+class RegistryFormatError(DistilRobertaError, ValueError):
+    """`configs/registry.json` (or a config file it names) does not follow the schema."""
+
+
 class WeightMappingError(DistilRobertaError, ValueError):
     """A checkpoint whose tensors do not fit the model (unknown, missing or mis-shaped keys)."""
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from ..errors import DistilRobertaError, UnknownModelError
+from ..errors import RegistryFormatError, UnknownModelError
 
 __all__ = [
     "RegistryFormatError",
@@ -72,10 +72,6 @@ REQUIRED_CONFIG_KEYS: Mapping[str, Tuple[type, ...]] = MappingProxyType(
 )
 _ENTRY_KEYS = {"aliases", "config", "architecture", "description", "license", "sources", "sha256", "files"}
 _FILE_SET_KEYS = ("config", "weights", "tokenizer", "tokenizer_optional")
-
-
-class RegistryFormatError(DistilRobertaError, ValueError):
-    """`configs/registry.json` (or a config file it names) does not follow the schema."""
 
 
 @dataclass(frozen=True)
