@@ -55,7 +55,7 @@ import logging
 import os
 import re
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 from tokenizers import AddedToken, Encoding, Tokenizer, decoders, pre_tokenizers, processors
@@ -151,6 +151,14 @@ class BatchEncoding(dict):
     def tokens(self, batch_index: int = 0) -> List[str]:
         """The token strings of row `batch_index`."""
         return self._encoding(batch_index).tokens
+
+    def char_to_token(self, batch_index: int, char_index: int, sequence_index: int = 0) -> Optional[int]:
+        """Index of the token of row `batch_index` that covers character `char_index` of text `sequence_index`."""
+        return self._encoding(batch_index).char_to_token(char_index, sequence_index)
+
+    def token_to_chars(self, batch_index: int, token_index: int) -> Optional[Tuple[int, int]]:
+        """(start, end) characters of token `token_index` of row `batch_index`; None for special tokens."""
+        return self._encoding(batch_index).token_to_chars(token_index)
 
 
 def _read_json(path: Path, what: str) -> Any:
@@ -262,6 +270,10 @@ class DistilRobertaTokenizer:
         clean_up_tokenization_spaces: default of `decode`'s argument (False keeps decoding exact).
         padding_side, truncation_side: `"right"` or `"left"`.
         name_or_path: where the files came from (informational).
+
+    A call sets truncation and padding on the shared Rust tokenizer before encoding (as transformers does),
+    so one instance must not be called from several threads at once with different settings; use one
+    instance per thread (instances and their outputs pickle, for DataLoader workers).
     """
 
     vocab_files_names = {"vocab_file": VOCAB_FILE, "merges_file": MERGES_FILE, "tokenizer_file": TOKENIZER_FILE}

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 
@@ -235,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     import tokenizers
     import transformers
-    from transformers import AutoTokenizer, RobertaTokenizer, RobertaTokenizerFast
+    from transformers import RobertaTokenizer, RobertaTokenizerFast
 
     transformers.logging.set_verbosity_error()
     bpe, text_dir = args.data / "roberta-bpe", args.data / "text"

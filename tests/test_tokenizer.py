@@ -354,3 +354,13 @@ def test_tokenizer_unlimited_model_max_length_does_not_truncate(roberta_bpe_dir)
     """A config saved by transformers without a limit has model_max_length=1e30: truncation=True is a no-op."""
     t = DistilRobertaTokenizer.from_pretrained(roberta_bpe_dir, model_max_length=int(1e30))
     assert len(t("word " * 600, truncation=True)["input_ids"]) == 603
+
+
+def test_tokenizer_split_word_pairs_and_char_to_token(tok_aps):
+    enc = tok_aps(["Who", "wrote"], ["Jane", "Austen"], is_split_into_words=True)
+    assert enc.tokens() == ["<s>", "ĠWho", "Ġwrote", "</s>", "</s>", "ĠJane", "ĠAust", "en", "</s>"]
+    assert enc.sequence_ids() == [None, 0, 0, None, None, 1, 1, 1, None]
+    assert enc.word_ids() == [None, 0, 1, None, None, 0, 1, 1, None]
+    enc = tok_aps("Jane Austen wrote", "it")
+    assert enc.char_to_token(0, 5) == 2 and enc.token_to_chars(0, 2) == (5, 9)
+    assert enc.char_to_token(0, 0, sequence_index=1) == 7

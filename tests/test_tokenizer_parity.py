@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-from pathlib import Path
 from typing import Any, Dict
 
 import numpy as np
