@@ -900,17 +900,20 @@ class DistilRobertaTokenizer:
         return BatchEncoding(data, rows)
 
     @staticmethod
-    def _as_tensor(key: str, rows: List[Any], kind: str) -> Any:
+    def _as_tensor(key: str, rows: List[Any], kind: str, dtype: Any = np.int64) -> Any:
+        """Rows as a numpy array or paddle tensor (int64, or the values' own dtype with dtype=None)."""
         try:
-            array = np.asarray(rows, dtype=np.int64)
-        except ValueError as err:
-            lengths = sorted({len(r) for r in rows})
-            raise ValueError(f"Cannot make a {kind!r} tensor of {key!r}: rows have lengths {lengths[:5]}; "
-                             "pass padding=True (and truncation=True) to get equal lengths.") from err
+            array = np.asarray(rows, dtype=dtype)
+            if array.dtype == object:
+                raise ValueError("ragged")
+        except (ValueError, TypeError) as err:
+            lengths = sorted({len(r) for r in rows if hasattr(r, "__len__")})
+            raise ValueError(f"Cannot make a {kind!r} tensor of {key!r}: rows have lengths {lengths[:5]} or are not "
+                             "numbers; pass padding=True (and truncation=True) to get equal lengths.") from err
         if kind == "pd":
             import paddle
 
-            return paddle.to_tensor(array, dtype="int64")
+            return paddle.to_tensor(array)
         return array
 
     def encode(self, text: Any, text_pair: Any = None, add_special_tokens: bool = True, **kwargs: Any) -> Any:
@@ -989,7 +992,9 @@ class DistilRobertaTokenizer:
                     value = (0, 0) if key == "offset_mapping" else fill[key]
                     out[key] = [[value] * (target - len(v)) + v if left else v + [value] * (target - len(v)) for v in values]
         if return_tensors is not None:
-            out = {k: self._as_tensor(k, v, return_tensors) if k in fill else v for k, v in out.items()}
+            if return_tensors not in ("np", "pd"):
+                raise ValueError(f"return_tensors={return_tensors!r} is not supported; use None, 'np' or 'pd'.")
+            out = {k: self._as_tensor(k, v, return_tensors, np.int64 if k in fill else None) for k, v in out.items()}
         return BatchEncoding(out)
 
     # ------------------------------------------------------------------ decoding

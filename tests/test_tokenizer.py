@@ -147,7 +147,10 @@ def test_tokenizer_pad_for_collators(tok):
     out = tok.pad(rows, return_tensors="np")
     assert out["input_ids"].tolist() == [[0, 31414, 2], [0, 2, 1]]
     assert out["attention_mask"].tolist() == [[1, 1, 1], [1, 1, 0]]
-    assert out["labels"] == [1, 0]
+    assert out["labels"].tolist() == [1, 0]  # every key becomes a tensor, as transformers' pad does
+    paddle = require("paddle")
+    out = tok.pad([{"input_ids": [0, 2], "labels": 0.5}, {"input_ids": [0, 5, 2], "labels": 1.5}], return_tensors="pd")
+    assert out["input_ids"].dtype == paddle.int64 and out["labels"].dtype in (paddle.float32, paddle.float64)
     assert tok.pad({"input_ids": [[5]]}, padding="max_length", max_length=3)["input_ids"] == [[5, 1, 1]]
 
 
@@ -337,6 +340,9 @@ def test_tokenizer_module_needs_no_paddle_paddlenlp_torch_or_transformers(robert
         d = {str(roberta_bpe_dir)!r}
         t = module.DistilRobertaTokenizer(d + "/vocab.json", d + "/merges.txt")
         assert t("Hello world!", return_tensors="np")["input_ids"].tolist() == [[0, 31414, 232, 328, 2]]
+        # the parity tests import the fixture script's recipes; that must not need transformers either
+        spec = importlib.util.spec_from_file_location("gen", {str(REPO_ROOT / "scripts" / "make_tokenizer_fixtures.py")!r})
+        spec.loader.exec_module(importlib.util.module_from_spec(spec))
     """)
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
