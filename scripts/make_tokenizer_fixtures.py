@@ -89,6 +89,8 @@ def build_inputs(recipe: Dict[str, Any], text: str) -> Tuple[Any, Any]:
         contexts = chunks(text)
         n = min(len(questions), len(contexts))
         a, b = questions[:n], contexts[:n]
+    elif kind == "qa_reversed":  # (context, question): windows over the first sequence
+        b, a = build_inputs({"kind": "qa"}, text)
     elif kind == "words":
         a, b = [line.split() for line in lines], None
     else:
@@ -133,6 +135,10 @@ for _corpus in CORPORA:
         dict(name=f"qa/{_stem}", corpus=_corpus, recipe={"kind": "qa", "limit": 150}, variant="default",
              kwargs=dict(truncation="only_second", max_length=128, stride=24, return_overflowing_tokens=True,
                          return_offsets_mapping=True, padding="max_length"),
+             keys=["input_ids", "attention_mask", "offset_mapping", "overflow_to_sample_mapping", "sequence_ids"]),
+        dict(name=f"qa_only_first/{_stem}", corpus=_corpus, recipe={"kind": "qa_reversed", "limit": 100},
+             variant="default", kwargs=dict(truncation="only_first", max_length=128, stride=24,
+                                            return_overflowing_tokens=True, return_offsets_mapping=True, padding=True),
              keys=["input_ids", "attention_mask", "offset_mapping", "overflow_to_sample_mapping", "sequence_ids"]),
         dict(name=f"words/{_stem}", corpus=_corpus, recipe={"kind": "words"}, variant="aps",
              kwargs=dict(is_split_into_words=True, return_offsets_mapping=True),

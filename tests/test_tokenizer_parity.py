@@ -8,9 +8,11 @@ input recipes and the digest come from that script, so both sides run the very s
 Coverage (all must match exactly): every line and every whole file of the four corpora (55,772 lines,
 628,631 tokens with specials; 572,834 tokens as whole files), each line with `add_prefix_space=True`,
 every pair of consecutive lines (1,257,177 tokens), truncated / left-padded pairs, overflow windows with
-stride, QA windows (`only_second`), and `is_split_into_words` with `word_ids`: 40 corpus cases,
-5.46 M token ids in all, compared on ids, attention masks, offsets, special-tokens masks, lengths,
-`overflow_to_sample_mapping`, `sequence_ids`, `word_ids`, and decoded text.
+stride, QA windows (`only_second`, and `only_first` with the context first), and `is_split_into_words`
+with `word_ids`: 44 corpus cases, 5.75 M token ids (26.6 M values with masks, offsets and word ids),
+compared on ids, attention masks, offsets, special-tokens masks, lengths, `overflow_to_sample_mapping`,
+`sequence_ids`, `word_ids`, and decoded text (plus 36 hand-written `<mask>`/whitespace/unicode texts and
+6 pairs in full, against both the fast and the slow tokenizer).
 `test_parity_coverage` recomputes these totals from the manifest.
 """
 from __future__ import annotations
@@ -224,6 +226,6 @@ def test_parity_coverage():
     whole_tokens = sum(cases[f"whole/{c.rsplit('.', 1)[0]}"]["keys"]["input_ids"]["items"] for c in gen.CORPORA)
     pair_tokens = sum(cases[f"pairs/{c.rsplit('.', 1)[0]}"]["keys"]["input_ids"]["items"] for c in gen.CORPORA)
     all_ids = sum(e["keys"]["input_ids"]["items"] for e in cases.values())
-    assert len(cases) == len(gen.CASES) == 40
+    assert len(cases) == len(gen.CASES) == 44
     assert (lines, line_tokens, whole_tokens, pair_tokens) == (55772, 628631, 572834, 1257177)
-    assert all_ids > 5_000_000
+    assert all_ids == 5752683
