@@ -27,9 +27,17 @@ Decisions that differ from, or make explicit, what transformers does:
 * **Lone surrogates.** A Python `str` may hold lone surrogates (`"\\ud800"`), which have no UTF-8 form;
   `RobertaTokenizerFast` raises `TypeError` on them. Here each one is encoded as U+FFFD (one code point
   for one code point, so offsets still index the original string) and therefore decodes as U+FFFD.
-  For every string without lone surrogates, `decode(encode(s, add_special_tokens=False)) == s`.
+  For every string without lone surrogates, `decode(encode(s, add_special_tokens=False)) == s`, with the
+  two exceptions RoBERTa's special tokens make (as in transformers): a literal `<s>`, `</s>`, `<pad>`,
+  `<unk>` or `<mask>` in the text is read as that special token, and whitespace right before `<mask>`
+  is dropped (lstrip).
+* **Fast, not slow, where the two transformers tokenizers differ**: with `add_prefix_space=True` the
+  slow `RobertaTokenizer` adds no space before a text that starts with other whitespace (`"\t"`,
+  `"\r"`) or after special tokens; an empty single `text_pair` means "no pair" (fast behaviour).
 * **`clean_up_tokenization_spaces` defaults to `False`** (as in transformers 4.45+); `True` applies
   transformers' BERT-era clean-up (`" ." -> "."`, `" n't" -> "n't"`, ...), which breaks exact round trips.
+* **Split words need `add_prefix_space=True`** (`is_split_into_words=True` otherwise raises, as in
+  transformers): each word is encoded as if a space preceded it.
 * **Bad input raises** where transformers would silently do something else: `max_length` smaller than
   the special tokens need (transformers returns the untruncated ids), `None` or non-string items
   (transformers raises an opaque `TypeError`), pair batches of different lengths.
@@ -37,8 +45,9 @@ Decisions that differ from, or make explicit, what transformers does:
   `tokenizer_config.json` with `"tokenizer_class": "DistilRobertaTokenizer"` (so PaddleNLP's
   `AutoTokenizer` picks this class). transformers' `RobertaTokenizerFast.from_pretrained(folder)` and
   `RobertaTokenizer.from_pretrained(folder)` read them (they only log that the class name differs);
-  transformers' `AutoTokenizer` does not know the class name and raises, so with transformers use
-  `RobertaTokenizerFast` directly. PaddleNLP's `RobertaBPETokenizer.from_pretrained(folder)` reads them.
+  transformers' `AutoTokenizer` does not know the class name and raises `ValueError`, so with transformers use
+  `RobertaTokenizerFast` directly or `AutoTokenizer.from_pretrained(folder, tokenizer_type="roberta")`.
+  PaddleNLP's `RobertaBPETokenizer.from_pretrained(folder)` reads them too (ids checked in the tests).
 * `errors` (the byte-decoding error mode of the slow tokenizer) is accepted for compatibility; decoding
   always replaces invalid UTF-8 with U+FFFD, as `RobertaTokenizerFast` does.
 
