@@ -315,9 +315,22 @@ def test_tokenizer_saved_folder_read_by_paddlenlp(tmp_path, tok):
 
     tok.save_pretrained(tmp_path)
     theirs = RobertaBPETokenizer.from_pretrained(str(tmp_path))
-    for text in ["Hello world!", "naïve café “quoted”", "emoji 👍🏽 and 日本語"]:
+    for text in ["Hello world!", "naïve café “quoted”", "emoji 👍🏽 and 日本語", "The capital of France is <mask>.",
+                 "a <s> b"]:
         assert theirs(text)["input_ids"] == tok(text)["input_ids"], text
     assert theirs.convert_tokens_to_ids("<mask>") == 50264
+
+
+@pytest.mark.paddlenlp
+def test_tokenizer_reads_paddlenlp_saved_folder(tmp_path, tok, roberta_bpe_dir):
+    """A folder written by PaddleNLP's RobertaBPETokenizer.save_pretrained loads here, with <mask> lstrip."""
+    require("paddlenlp")
+    from paddlenlp.transformers import RobertaBPETokenizer
+
+    RobertaBPETokenizer(str(roberta_bpe_dir / "vocab.json"), str(roberta_bpe_dir / "merges.txt")).save_pretrained(str(tmp_path))
+    ours = DistilRobertaTokenizer.from_pretrained(tmp_path)
+    assert ours("The capital of France is <mask>.")["input_ids"] == [0, 133, 812, 9, 1470, 16, 50264, 4, 2]
+    assert ours.model_max_length == 512
 
 
 def test_tokenizer_pickles(tok):
