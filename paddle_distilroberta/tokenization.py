@@ -319,6 +319,8 @@ class DistilRobertaTokenizer:
         for name, side in (("padding_side", padding_side), ("truncation_side", truncation_side)):
             if side not in ("right", "left"):
                 raise ValueError(f"{name}={side!r} is not supported; use 'right' or 'left'.")
+        if isinstance(model_max_length, float) and model_max_length.is_integer():  # "1e+30" in some saved configs
+            model_max_length = int(model_max_length)
         if not isinstance(model_max_length, int) or model_max_length < 1:
             raise ValueError(f"model_max_length={model_max_length!r} must be a positive int (512 for RoBERTa models).")
         self.errors = errors

@@ -371,8 +371,11 @@ def test_tokenizer_padding_state_does_not_leak_after_adding_tokens(roberta_bpe_d
 
 def test_tokenizer_unlimited_model_max_length_does_not_truncate(roberta_bpe_dir):
     """A config saved by transformers without a limit has model_max_length=1e30: truncation=True is a no-op."""
-    t = DistilRobertaTokenizer.from_pretrained(roberta_bpe_dir, model_max_length=int(1e30))
-    assert len(t("word " * 600, truncation=True)["input_ids"]) == 603
+    for limit in (int(1e30), 1e30):
+        t = DistilRobertaTokenizer.from_pretrained(roberta_bpe_dir, model_max_length=limit)
+        assert len(t("word " * 600, truncation=True)["input_ids"]) == 603
+    with pytest.raises(ValueError, match="model_max_length=0"):
+        DistilRobertaTokenizer.from_pretrained(roberta_bpe_dir, model_max_length=0)
 
 
 def test_tokenizer_split_word_pairs_and_char_to_token(tok_aps):
