@@ -60,7 +60,7 @@ def _child(side: str, folder: str, batch: int, seq_len: int, repeats: int, out: 
                 return model(input_ids=pd_ids, attention_mask=pd_mask).last_hidden_state.numpy()
 
         version = f"paddle {paddle.__version__}"
-    if side == "paddlenlp":
+    elif side == "paddlenlp":
         import shutil
 
         import paddle

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, require
+from conftest import FIXTURES, require_path
 from hub_server import HubServer
 from paddle_distilroberta.cli import count_parameters, main
 from paddle_distilroberta.pretrained import registry
@@ -35,8 +35,7 @@ def env(tmp_path, monkeypatch):
 
 @pytest.fixture()
 def hub(env, monkeypatch):
-    if not MLM.is_dir():
-        pytest.skip("golden fixtures missing")
+    require_path(MLM)
     with HubServer() as server:
         monkeypatch.setenv("HF_ENDPOINT", server.url)
         monkeypatch.setenv("COMMUNITY_MODEL_PREFIX", server.community_prefix)
@@ -54,7 +53,7 @@ def test_count_parameters_matches_known_totals():
 
 
 def test_count_parameters_equals_built_model():
-    pdr = require("paddle_distilroberta")
+    import paddle_distilroberta as pdr
     cfg = registry.get_spec("tiny-random").config
     counts = count_parameters(cfg)
     model = pdr.DistilRobertaModel(pdr.DistilRobertaConfig(**cfg))
@@ -109,8 +108,7 @@ def test_cli_unknown_name_suggests(capsys, env):
 
 
 def test_cli_convert_round_trip(capsys, env, tmp_path):
-    convert = require("paddle_distilroberta.pretrained.convert")
-    serialization = require("paddle_distilroberta.pretrained.serialization")
+    from paddle_distilroberta.pretrained import convert, serialization
     paddle_dir, hf_dir = tmp_path / "pd", tmp_path / "hf-out"
     assert main(["convert", str(MLM), str(paddle_dir)]) == 0
     assert serialization.safetensors_metadata(paddle_dir / "model.safetensors")["format"] == "paddle"

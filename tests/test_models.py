@@ -5,7 +5,6 @@ any weights (random ones here), so it never needs a fixture checkpoint.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import paddle

@@ -17,11 +17,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import FIXTURES, require
+from conftest import FIXTURES, require_path
 from hub_server import HubServer
 from paddle_distilroberta.errors import ChecksumError, DownloadError, NotInCacheError, UnknownModelError
 from paddle_distilroberta.pretrained import download
 from paddle_distilroberta.pretrained.resolve import CONVERTED_MARKER, resolve_pretrained
+from paddle_distilroberta.pretrained.serialization import safetensors_metadata
 
 pytestmark = pytest.mark.timeout(90)
 MODELS = FIXTURES / "models"
@@ -35,8 +36,7 @@ def _files(folder: Path) -> dict:
 @pytest.fixture()
 def hub(tmp_path, monkeypatch):
     """A started server, with the environment pointing at it and empty caches."""
-    if not MLM.is_dir():
-        pytest.skip("golden fixtures (tests/fixtures/models) missing")
+    require_path(MLM)
     server = HubServer().start()
     monkeypatch.setenv("HF_ENDPOINT", server.url)
     monkeypatch.setenv("COMMUNITY_MODEL_PREFIX", server.community_prefix)
@@ -88,10 +88,9 @@ def _outputs(model, ids: np.ndarray):
     ],
 )
 def test_resolver_name_gives_same_outputs_as_local_folder(hub, auto_name, fixture, repo):
-    pdr = require("paddle_distilroberta")
-    auto = getattr(pdr, auto_name, None)
-    if auto is None:
-        pytest.skip(f"{auto_name} not available yet")
+    import paddle_distilroberta as pdr
+
+    auto = getattr(pdr, auto_name)
     hub.add_repo(repo, _files(MODELS / fixture))
     name = "distilroberta-base" if repo == "distilbert/distilroberta-base" else repo
     ids = np.array([[0, 5, 17, 42, 9, 2], [0, 33, 8, 2, 1, 1]], dtype="int64")
@@ -111,7 +110,7 @@ def test_resolver_converts_once_and_again_for_a_new_commit(hub, tmp_path):
     assert first.name == commit and (first / CONVERTED_MARKER).is_file()
     marker = (first / CONVERTED_MARKER).read_text()
     assert "test-org/tiny" in marker
-    assert require("paddle_distilroberta.pretrained.serialization").safetensors_metadata(first / "model.safetensors")["format"] == "paddle"
+    assert safetensors_metadata(first / "model.safetensors")["format"] == "paddle"
     started = time.perf_counter()
     assert resolve_pretrained("test-org/tiny") == first
     assert time.perf_counter() - started < 1.0
@@ -259,7 +258,7 @@ def test_resolver_stall_gives_timeout_error(hub, monkeypatch):
 
 
 def test_resolver_hub_stall_mid_body_times_out_and_resumes(hub, monkeypatch):
-    constants = require("huggingface_hub.constants")
+    from huggingface_hub import constants
     monkeypatch.setattr(constants, "HF_HUB_DOWNLOAD_TIMEOUT", 0.5)
     hub.add_repo("test-org/tiny", _files(MLM))
     cdn = _cdn(hub, MLM)
@@ -404,7 +403,6 @@ _CHILD = textwrap.dedent(
 
 
 def test_resolver_four_processes_download_and_convert_once(hub, tmp_path):
-    require("paddle_distilroberta")
     hub.add_repo("test-org/tiny", _files(MLM))
     cdn = _cdn(hub, MLM)
     hub.fail_always(cdn, ("throttle", 60_000))  # ~1.3 s, so the four overlap

@@ -5,7 +5,6 @@ malicious and corrupt files are built here with the stdlib `pickle` and `zipfile
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import pickle

@@ -19,7 +19,7 @@ import numpy as np
 import paddle
 
 from ..configuration import CONFIG_NAME, LEGACY_CONFIG_NAME, DistilRobertaConfig
-from ..errors import UnknownModelError, WeightMappingError
+from ..errors import WeightMappingError
 from . import mapping
 from .fileutils import atomic_path
 

@@ -35,7 +35,7 @@ try:  # numpy >= 2 (and 1.26's forward alias)
 except ImportError:  # pragma: no cover - older numpy
     from numpy.core import multiarray as _np_multiarray
 
-from paddle_distilroberta.errors import CheckpointFormatError, DistilRobertaError, UnsafeCheckpointError
+from paddle_distilroberta.errors import CheckpointFormatError, UnsafeCheckpointError
 
 __all__ = [
     "CheckpointFormatError",
@@ -65,13 +65,6 @@ _TORCH_LEGACY_MAGIC = b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19
 
 
 # --------------------------------------------------------------------------- safetensors
-
-
-def _safetensors_error(path: Path, err: Exception) -> CheckpointFormatError:
-    return CheckpointFormatError(
-        f"Could not read safetensors file {str(path)!r}: {err}. The file is truncated or corrupt; "
-        "delete it and download or convert it again."
-    )
 
 
 _SAFETENSORS_DTYPES = {
@@ -184,16 +177,12 @@ def safetensors_metadata(path: PathLike) -> dict[str, str]:
         FileNotFoundError: `path` does not exist.
         CheckpointFormatError: the header cannot be parsed.
     """
-    from safetensors import safe_open
-
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"safetensors file {str(path)!r} does not exist")
-    try:
-        with safe_open(str(path), framework="numpy") as handle:
-            return dict(handle.metadata() or {})
-    except Exception as err:
-        raise _safetensors_error(path, err) from err
+    with open(path, "rb") as handle:
+        header, _ = _safetensors_header(path, handle)
+    return {str(k): str(v) for k, v in (header.get("__metadata__") or {}).items()}
 
 
 def _prepare_for_safetensors(tensors: Mapping[str, Any], path: Path) -> dict[str, paddle.Tensor]:
