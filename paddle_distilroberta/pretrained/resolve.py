@@ -23,7 +23,6 @@ import logging
 import os
 import re
 import shutil
-import struct
 import time
 import uuid
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from ..errors import ChecksumError, DownloadError, NotInCacheError, UnknownModel
 from . import download, registry
 from .download import RemoteFileMissing, SourceFailure
 from .registry import FileSets, PretrainedSpec, Source
+from .serialization import read_shard_index, safetensors_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -132,17 +132,12 @@ def sources_for(name: str, revision: Optional[str] = None) -> Tuple[Optional[Pre
 # --------------------------------------------------------------------------------------------- weights formats
 
 
-def _safetensors_format(path: Path) -> Optional[str]:
-    """The `format` entry of a safetensors file's metadata ("pt", "paddle", ...), or None."""
+def _shards(index: Path, filename: str) -> List[str]:
+    """The shard file names an index lists (checked to be plain file names), as a SourceFailure if unreadable."""
     try:
-        with open(path, "rb") as fh:
-            (length,) = struct.unpack("<Q", fh.read(8))
-            if length > 100_000_000:
-                return None
-            header = json.loads(fh.read(length))
-    except (OSError, ValueError, struct.error):
-        return None
-    return (header.get("__metadata__") or {}).get("format")
+        return sorted(set(read_shard_index(index).values()))
+    except (OSError, ValueError) as err:  # CheckpointFormatError, UnsafeCheckpointError are ValueErrors
+        raise SourceFailure(f"{index}: {err}", f"unusable {filename}") from err
 
 
 def needs_conversion(folder: Path, weights_file: str) -> bool:
@@ -152,12 +147,11 @@ def needs_conversion(folder: Path, weights_file: str) -> bool:
     if weights_file.startswith("model.safetensors"):
         first = folder / weights_file
         if weights_file.endswith(".index.json"):
-            try:
-                shards = sorted(set(json.loads(first.read_text())["weight_map"].values()))
-            except (OSError, ValueError, KeyError) as err:
-                raise SourceFailure(f"{first}: unreadable shard index ({err})", "unreadable shard index") from err
-            first = folder / shards[0]
-        return _safetensors_format(first) != "paddle"
+            first = folder / _shards(first, weights_file)[0]
+        try:
+            return safetensors_metadata(first).get("format") != "paddle"
+        except (OSError, ValueError):  # unreadable: let the loader report it
+            return True
     return False
 
 
@@ -223,13 +217,7 @@ def _first_present(fetch: FetchOne, names: Sequence[str]) -> Tuple[str, Path]:
 def _fetch_weights(fetch: FetchOne, names: Sequence[str]) -> Tuple[str, Path]:
     filename, path = _first_present(fetch, names)
     if filename.endswith(".index.json"):
-        try:
-            shards = sorted(set(json.loads(path.read_text(encoding="utf-8"))["weight_map"].values()))
-        except (OSError, ValueError, KeyError) as err:
-            raise SourceFailure(f"{path}: unreadable shard index ({err})", f"unreadable {filename}") from err
-        for shard in shards:
-            if "/" in shard or "\\" in shard or shard.startswith("."):
-                raise SourceFailure(f"{path}: refusing shard name {shard!r}", f"unsafe shard name in {filename}")
+        for shard in _shards(path, filename):
             try:
                 fetch(shard)
             except RemoteFileMissing as err:
