@@ -96,9 +96,31 @@ def _linear(config: DistilRobertaConfig, in_features: int, out_features: int, bi
 
 
 def _embedding(config: DistilRobertaConfig, num: int, dim: int) -> nn.Embedding:
-    # No padding_idx: Paddle would output zeros for the pad id, while torch only freezes that row's gradient.
     weight_attr = paddle.ParamAttr(initializer=nn.initializer.Normal(std=config.initializer_range))
     return nn.Embedding(num, dim, weight_attr=weight_attr)
+
+
+class _ZeroRowGrad:
+    """Gradient hook: the row of the pad token never changes in training, as with torch's `padding_idx`.
+
+    (Paddle's own `padding_idx` would also make the lookup of that id output zeros, which checkpoints
+    trained in torch do not expect, so the word embedding has none and this hook instead.)
+    """
+
+    def __init__(self, row: int) -> None:
+        self.row = row
+
+    def __call__(self, grad: Tensor) -> Tensor:
+        mask = paddle.ones([grad.shape[0], 1], dtype=grad.dtype)
+        mask[self.row] = 0
+        return grad * mask
+
+
+def _word_embedding(config: DistilRobertaConfig, num: int) -> nn.Embedding:
+    embedding = _embedding(config, num, config.hidden_size)
+    if 0 <= config.pad_token_id < num:
+        embedding.weight.register_hook(_ZeroRowGrad(config.pad_token_id))
+    return embedding
 
 
 class _Dropout(nn.Dropout):
@@ -130,7 +152,7 @@ class DistilRobertaEmbeddings(nn.Layer):
 
     def __init__(self, config: DistilRobertaConfig) -> None:
         super().__init__()
-        self.word_embeddings = _embedding(config, config.vocab_size, config.hidden_size)
+        self.word_embeddings = _word_embedding(config, config.vocab_size)
         self.position_embeddings = _embedding(config, config.max_position_embeddings, config.hidden_size)
         self.token_type_embeddings = _embedding(config, config.type_vocab_size, config.hidden_size)
         self.LayerNorm = _layer_norm(config)
@@ -357,7 +379,7 @@ class DistilRobertaPretrainedModel(nn.Layer):
         """Grow or shrink the word embeddings (after `tokenizer.add_tokens`); new rows ~ N(0, initializer_range)."""
         old = self.get_input_embeddings()
         old_num, dim = old.weight.shape
-        new = _embedding(self.config, new_num_tokens, dim)
+        new = _word_embedding(self.config, new_num_tokens)
         keep = min(old_num, new_num_tokens)
         with paddle.no_grad():
             weight = new.weight.numpy()

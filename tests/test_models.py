@@ -461,3 +461,23 @@ def test_mlm_decoder_is_tied_to_word_embeddings():
     lm = model.lm_head
     x = lm.layer_norm(paddle.nn.functional.gelu(lm.dense(hidden), approximate=False))
     np.testing.assert_allclose(expected, (x @ emb.T + lm.bias).numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_pad_token_row_gets_no_gradient():
+    """Regression: as with torch's `padding_idx`, training never changes the pad token's embedding row,
+    also after resize_token_embeddings; the lookup of the pad id still returns the (loaded) row, not zeros."""
+    model = build("masked_lm")
+    model.train()
+    pad = model.config.pad_token_id
+    ids = paddle.to_tensor([[0, 5, pad, pad], [0, 6, 7, 2]])
+    model(input_ids=ids, labels=ids).loss.backward()
+    grad = model.get_input_embeddings().weight.grad.numpy()
+    assert not grad[pad].any() and grad[5].any()
+    model.clear_gradients()
+    model.resize_token_embeddings(model.config.vocab_size + 3)
+    model(input_ids=ids, labels=ids).loss.backward()
+    assert not model.get_input_embeddings().weight.grad.numpy()[pad].any()
+    model.eval()
+    row = model.get_input_embeddings()(paddle.to_tensor([[pad]])).numpy()[0, 0]
+    np.testing.assert_array_equal(row, model.get_input_embeddings().weight.numpy()[pad])
+    assert row.any()
