@@ -181,8 +181,11 @@ class DistilRobertaEmbeddings(nn.Layer):
 
 
 def _use_fused_attention(hidden_states: Tensor) -> bool:
-    """Paddle's fused SDPA kernel pays off on GPUs; on CPU the explicit form is as exact and faster."""
-    return hidden_states.place.is_gpu_place()
+    """Paddle's fused SDPA kernel pays off on GPUs; on CPU the explicit form is as exact and faster.
+
+    Exported (static) graphs use the explicit form, which runs on any device.
+    """
+    return paddle.in_dynamic_mode() and hidden_states.place.is_gpu_place()
 
 
 def _swap_heads_and_tokens(x: Tensor) -> Tensor:
