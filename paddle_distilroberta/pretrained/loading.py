@@ -261,7 +261,7 @@ def from_pretrained(
         pretrained_model_name_or_path: "distilroberta-base", "org/name" on the Hugging Face hub, or a folder
             in Hugging Face, PaddleNLP or this package's format.
         config: Use this config instead of the folder's.
-        dtype: "float32" (default: as stored, float32 for float checkpoints), "float16", "bfloat16": cast on load.
+        dtype: None (Paddle's default dtype, float32), "float32", "float16" or "bfloat16": weights are cast on load.
         device: None (Paddle's current device), "cpu", "gpu" or "gpu:N".
         ignore_mismatched_sizes: Re-initialise weights whose shape differs (e.g. another num_labels) instead of failing.
         **kwargs: Config fields to override (num_labels, id2label, classifier_dropout, ...), resolver arguments
@@ -274,8 +274,7 @@ def from_pretrained(
     if args:
         raise TypeError(f"{cls.__name__}.from_pretrained takes keyword arguments only after the name, got {args!r}.")
     hub = pop_hub_kwargs(kwargs)
-    dtype = _check_dtype(dtype if dtype is not None else kwargs.pop("paddle_dtype", None))
-    kwargs.pop("paddle_dtype", None)
+    dtype = _check_dtype(dtype)
     place = resolve_device(device)
     folder = _resolve_folder(pretrained_model_name_or_path, hub)
     config_class = getattr(cls, "config_class", DistilRobertaConfig)
