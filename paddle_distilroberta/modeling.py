@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import math
 import os
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Optional, Tuple, Union
 
 import numpy as np
 import paddle
@@ -419,6 +419,18 @@ class DistilRobertaPretrainedModel(nn.Layer):
             cfg.use_return_dict if return_dict is None else return_dict,
         )
 
+    def _encode(self, input_ids, attention_mask, token_type_ids, position_ids, inputs_embeds,
+                output_attentions, output_hidden_states, return_dict):
+        """For the heads: run `self.roberta` on the shared inputs; return (its output object, resolved return_dict)."""
+        output_attentions, output_hidden_states, return_dict = self._output_flags(
+            output_attentions, output_hidden_states, return_dict
+        )
+        outputs = self.roberta(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
+                               position_ids=position_ids, inputs_embeds=inputs_embeds,
+                               output_attentions=output_attentions, output_hidden_states=output_hidden_states,
+                               return_dict=True)
+        return outputs, return_dict
+
 
 def _check_inputs(
     config: DistilRobertaConfig,
@@ -573,11 +585,6 @@ def _head_output(return_dict: bool, output_cls: type, loss: Optional[Tensor], ma
     return result[0] if len(result) == 1 else result
 
 
-def _encode(model: DistilRobertaPretrainedModel, kwargs: Dict[str, Any]):
-    """Run the base model with the shared inputs; always as an output object."""
-    return model.roberta(**kwargs, return_dict=True)
-
-
 class DistilRobertaLMHead(nn.Layer):
     """dense -> gelu -> LayerNorm -> decoder. The decoder weight is the word-embedding matrix (tied)."""
 
@@ -651,12 +658,8 @@ class DistilRobertaForMaskedLM(DistilRobertaPretrainedModel):
         output_hidden_states: Optional[bool] = None,
         return_dict: Optional[bool] = None,
     ):
-        output_attentions, output_hidden_states, return_dict = self._output_flags(
-            output_attentions, output_hidden_states, return_dict
-        )
-        outputs = _encode(self, dict(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
-                                     position_ids=position_ids, inputs_embeds=inputs_embeds,
-                                     output_attentions=output_attentions, output_hidden_states=output_hidden_states))
+        outputs, return_dict = self._encode(input_ids, attention_mask, token_type_ids, position_ids, inputs_embeds,
+                                            output_attentions, output_hidden_states, return_dict)
         logits = self.lm_head(outputs.last_hidden_state, self.roberta.embeddings.word_embeddings.weight)
         loss = _lm_loss(logits, labels, self._shift_labels) if labels is not None else None
         return _head_output(return_dict, self._output_cls, loss, (logits,), outputs, ("logits",))
@@ -743,12 +746,8 @@ class DistilRobertaForSequenceClassification(DistilRobertaPretrainedModel):
         output_hidden_states: Optional[bool] = None,
         return_dict: Optional[bool] = None,
     ):
-        output_attentions, output_hidden_states, return_dict = self._output_flags(
-            output_attentions, output_hidden_states, return_dict
-        )
-        outputs = _encode(self, dict(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
-                                     position_ids=position_ids, inputs_embeds=inputs_embeds,
-                                     output_attentions=output_attentions, output_hidden_states=output_hidden_states))
+        outputs, return_dict = self._encode(input_ids, attention_mask, token_type_ids, position_ids, inputs_embeds,
+                                            output_attentions, output_hidden_states, return_dict)
         logits = self.classifier(outputs.last_hidden_state)
         loss = _sequence_classification_loss(self.config, logits, labels) if labels is not None else None
         return _head_output(return_dict, SequenceClassifierOutput, loss, (logits,), outputs, ("logits",))
@@ -780,12 +779,8 @@ class DistilRobertaForTokenClassification(DistilRobertaPretrainedModel):
         output_hidden_states: Optional[bool] = None,
         return_dict: Optional[bool] = None,
     ):
-        output_attentions, output_hidden_states, return_dict = self._output_flags(
-            output_attentions, output_hidden_states, return_dict
-        )
-        outputs = _encode(self, dict(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
-                                     position_ids=position_ids, inputs_embeds=inputs_embeds,
-                                     output_attentions=output_attentions, output_hidden_states=output_hidden_states))
+        outputs, return_dict = self._encode(input_ids, attention_mask, token_type_ids, position_ids, inputs_embeds,
+                                            output_attentions, output_hidden_states, return_dict)
         logits = self.classifier(self.dropout(outputs.last_hidden_state))
         loss = None
         if labels is not None:
@@ -820,12 +815,8 @@ class DistilRobertaForQuestionAnswering(DistilRobertaPretrainedModel):
         output_hidden_states: Optional[bool] = None,
         return_dict: Optional[bool] = None,
     ):
-        output_attentions, output_hidden_states, return_dict = self._output_flags(
-            output_attentions, output_hidden_states, return_dict
-        )
-        outputs = _encode(self, dict(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids,
-                                     position_ids=position_ids, inputs_embeds=inputs_embeds,
-                                     output_attentions=output_attentions, output_hidden_states=output_hidden_states))
+        outputs, return_dict = self._encode(input_ids, attention_mask, token_type_ids, position_ids, inputs_embeds,
+                                            output_attentions, output_hidden_states, return_dict)
         logits = self.qa_outputs(outputs.last_hidden_state)  # (B, T, 2)
         start_logits, end_logits = logits[..., 0], logits[..., 1]
         loss = None
@@ -867,9 +858,6 @@ class DistilRobertaForMultipleChoice(DistilRobertaPretrainedModel):
         output_hidden_states: Optional[bool] = None,
         return_dict: Optional[bool] = None,
     ):
-        output_attentions, output_hidden_states, return_dict = self._output_flags(
-            output_attentions, output_hidden_states, return_dict
-        )
         ref = input_ids if input_ids is not None else inputs_embeds
         if ref is not None and ref.ndim < (3 if input_ids is not None else 4):
             raise ValueError(
@@ -880,10 +868,9 @@ class DistilRobertaForMultipleChoice(DistilRobertaPretrainedModel):
         def flat(x: Optional[Tensor]) -> Optional[Tensor]:
             return None if x is None else x.reshape([-1] + list(x.shape[2:]))
 
-        outputs = _encode(self, dict(input_ids=flat(input_ids), attention_mask=flat(attention_mask),
-                                     token_type_ids=flat(token_type_ids), position_ids=flat(position_ids),
-                                     inputs_embeds=flat(inputs_embeds), output_attentions=output_attentions,
-                                     output_hidden_states=output_hidden_states))
+        outputs, return_dict = self._encode(flat(input_ids), flat(attention_mask), flat(token_type_ids),
+                                            flat(position_ids), flat(inputs_embeds), output_attentions,
+                                            output_hidden_states, return_dict)
         logits = self.classifier(self.dropout(outputs.pooler_output)).reshape([-1, num_choices])  # (B, C)
         loss = None
         if labels is not None:
