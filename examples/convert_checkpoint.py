@@ -7,7 +7,7 @@
 import argparse
 import logging
 
-from paddle_distilroberta.pretrained.convert import convert_checkpoint
+from paddle_distilroberta.auto import convert_checkpoint
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ Each Auto class maps a task to a class per model type. `register()` plugs in ano
 """
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any, Dict, Optional, Type, Union
 
 from . import modeling
 from .configuration import ROBERTA_FAMILY_MODEL_TYPES, DistilRobertaConfig
+from .pretrained import convert
+from .pretrained.resolve import HubOptions, registry_config, resolve_config_file
 
 #: task -> class name suffix, as in transformers and PaddleNLP (whose Auto classes look classes up by suffix).
 TASKS = {
@@ -71,10 +74,28 @@ for _model_type in ROBERTA_FAMILY_MODEL_TYPES:
     register(_model_type, DistilRobertaConfig, _ROBERTA_MODELS, "paddle_distilroberta.tokenization:DistilRobertaTokenizer")
 
 
-def _read_config_dict(name_or_path: Union[str, os.PathLike], hub: Dict[str, Any]) -> Dict[str, Any]:
-    from .pretrained.loading import resolve_config_file
+def model_classes(task: Optional[str] = None) -> Dict[str, Any]:
+    """The registered model classes: `{task: {model_type: class}}`, or `{model_type: class}` for one task.
 
-    path = resolve_config_file(name_or_path, **hub)
+    A copy: change the registrations with `register`, not through this.
+    """
+    if task is None:
+        return {t: dict(classes) for t, classes in _MODELS.items()}
+    if task not in TASKS:
+        raise ValueError(f"Unknown task {task!r}; use one of {sorted(TASKS)}.")
+    return dict(_MODELS[task])
+
+
+def config_classes() -> Dict[str, type]:
+    """The registered config classes: `{model_type: class}` (a copy)."""
+    return dict(_CONFIGS)
+
+
+def _read_config_dict(name_or_path: Union[str, os.PathLike], hub: HubOptions) -> Dict[str, Any]:
+    built_in = registry_config(name_or_path)  # a config-only registry entry, e.g. "tiny-random"
+    if built_in is not None:
+        return built_in
+    path = resolve_config_file(name_or_path, hub)
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
@@ -99,9 +120,7 @@ class AutoConfig:
 
     @classmethod
     def from_pretrained(cls, name_or_path: Union[str, os.PathLike], **kwargs: Any):
-        from .pretrained.loading import pop_hub_kwargs
-
-        hub = pop_hub_kwargs(kwargs)
+        hub = HubOptions.pop_from(kwargs)
         data = _read_config_dict(name_or_path, hub)
         return _CONFIGS[_model_type_of(data)].from_dict(data, **kwargs)
 
@@ -122,12 +141,9 @@ class _AutoModel:
     @classmethod
     def from_pretrained(cls, name_or_path: Union[str, os.PathLike], *args: Any, **kwargs: Any):
         """Read the config, pick the class, and load the weights (see `pretrained.loading.from_pretrained`)."""
-        from .pretrained.loading import HUB_KWARGS
-
         config = kwargs.get("config")
         if config is None:
-            hub = {k: kwargs[k] for k in HUB_KWARGS if k in kwargs}
-            config = _read_config_dict(name_or_path, hub)
+            config = _read_config_dict(name_or_path, HubOptions.peek(kwargs))
         return cls.model_class(config).from_pretrained(name_or_path, *args, **kwargs)
 
     @classmethod
@@ -156,8 +172,6 @@ class AutoTokenizer:
 
     @classmethod
     def tokenizer_class(cls, model_type: str = "roberta") -> type:
-        import importlib
-
         entry = _TOKENIZERS.get(model_type)
         if entry is None:
             raise ValueError(f"No tokenizer is registered for model_type {model_type!r} (known: {sorted(_TOKENIZERS)}).")
@@ -169,3 +183,13 @@ class AutoTokenizer:
     @classmethod
     def from_pretrained(cls, name_or_path: Union[str, os.PathLike], *args: Any, **kwargs: Any):
         return cls.tokenizer_class("roberta").from_pretrained(name_or_path, *args, **kwargs)
+
+
+def convert_checkpoint(src_dir: Union[str, os.PathLike], dst_dir: Union[str, os.PathLike], *, to: str = "paddle") -> Path:
+    """Convert a checkpoint folder between layouts: Hugging Face / PaddleNLP -> this package's Paddle layout
+    (`to="paddle"`), or back to transformers' layout (`to="hf"`). The model class comes from the folder's config
+    (its model_type, then the head named in `architectures`); see `pretrained.convert.convert_checkpoint`."""
+    config = AutoConfig.from_pretrained(os.fspath(src_dir))
+    model_class = AutoModel.model_class(config)
+    pick = getattr(model_class, "checkpoint_class", None)
+    return convert.convert_checkpoint(src_dir, dst_dir, pick(config) if pick else model_class, to=to)

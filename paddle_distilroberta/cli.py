@@ -79,12 +79,9 @@ def _cmd_download(args: argparse.Namespace) -> int:
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
+    from .auto import convert_checkpoint
     from .pretrained.resolve import resolve_pretrained
 
-    try:
-        from .pretrained.convert import convert_checkpoint
-    except ImportError as err:
-        raise RuntimeError(f"checkpoint conversion is not available in this install ({err})") from err
     src = Path(args.src)
     if not src.is_dir():
         src = resolve_pretrained(args.src, kind="model", **_hub_kwargs(args))

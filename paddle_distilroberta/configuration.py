@@ -17,10 +17,9 @@ import os
 from pathlib import Path
 from typing import Any, Dict, Optional, Union
 
-logger = logging.getLogger(__name__)
+from .pretrained.files import CONFIG_NAME, atomic_write_text
 
-CONFIG_NAME = "config.json"
-LEGACY_CONFIG_NAME = "model_config.json"  # PaddleNLP < 2.5
+logger = logging.getLogger(__name__)
 
 #: model_type values whose checkpoints share RoBERTa's architecture (and weight names).
 ROBERTA_FAMILY_MODEL_TYPES = ("distilroberta", "roberta", "xlm-roberta", "camembert")
@@ -276,15 +275,16 @@ class DistilRobertaConfig:
         Keyword arguments that are config fields override the file's values; hub arguments
         (`cache_dir`, `revision`, `local_files_only`, `token`, ...) are passed to the resolver.
         """
-        from .pretrained.loading import pop_hub_kwargs, resolve_config_file
+        from .pretrained.resolve import HubOptions, registry_config, resolve_config_file
 
-        hub_kwargs = pop_hub_kwargs(kwargs)
-        return cls.from_json_file(resolve_config_file(name_or_path, **hub_kwargs), **kwargs)
+        hub = HubOptions.pop_from(kwargs)
+        built_in = registry_config(name_or_path)  # a config-only registry entry, e.g. "tiny-random"
+        if built_in is not None:
+            return cls.from_dict(built_in, **kwargs)
+        return cls.from_json_file(resolve_config_file(name_or_path, hub), **kwargs)
 
     def save_pretrained(self, save_directory: Union[str, os.PathLike], hf: bool = False) -> Path:
         """Write `config.json` into `save_directory` (atomically)."""
-        from .pretrained.fileutils import atomic_write_text
-
         save_directory = Path(save_directory)
         save_directory.mkdir(parents=True, exist_ok=True)
         target = save_directory / CONFIG_NAME

@@ -39,3 +39,32 @@ class NotInCacheError(DistilRobertaError, FileNotFoundError):
 
 class DownloadError(DistilRobertaError, OSError):
     """Every source of a file failed; the message lists each source and its result."""
+
+
+class HTTPStatusError(DownloadError):
+    """A server answered with an HTTP error status that retrying will not fix (e.g. 404)."""
+
+    def __init__(self, message: str, status_code: int) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class RetriesExhaustedError(DownloadError):
+    """Transient failures (5xx, connection errors, timeouts, cut-off bodies) outlasted the retries."""
+
+    def __init__(self, message: str, reason: str, timed_out: bool) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.timed_out = timed_out
+
+
+class RemoteFileMissing(DistilRobertaError, FileNotFoundError):
+    """A source does not have the file (404), or, offline, the local cache does not hold it."""
+
+
+class SourceFailure(DistilRobertaError, OSError):
+    """A source could not deliver a file it should have; `result` is a short reason for error summaries."""
+
+    def __init__(self, message: str, result: str) -> None:
+        super().__init__(message)
+        self.result = result

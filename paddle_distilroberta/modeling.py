@@ -28,6 +28,8 @@ import paddle
 import paddle.nn as nn
 import paddle.nn.functional as F
 
+from . import _ops
+from .pretrained import loading
 from .configuration import DistilRobertaConfig
 from .outputs import (
     BaseModelOutputWithPooling,
@@ -74,25 +76,11 @@ def create_position_ids_from_input_ids(input_ids: Tensor, padding_idx: int) -> T
     return paddle.cumsum(mask, axis=1) * mask + padding_idx
 
 
-class _Linear(nn.Linear):
-    """nn.Linear whose bias is added inside the GEMM (`addmm`) in dygraph mode.
-
-    Paddle's `linear` runs the bias add as a separate broadcast kernel, which costs up to a third of the
-    matmul on CPU (benchmarks/bench_inference.py); static graphs (export) keep the plain `linear` op.
-    """
-
-    def forward(self, x: Tensor) -> Tensor:
-        if self.bias is None or not paddle.in_dynamic_mode():
-            return super().forward(x)
-        out = paddle.addmm(self.bias.unsqueeze(0), x.reshape([-1, x.shape[-1]]), self.weight)
-        return out.reshape(x.shape[:-1] + [out.shape[-1]])
-
-
 def _linear(config: DistilRobertaConfig, in_features: int, out_features: int, bias: bool = True) -> nn.Linear:
     """A Linear initialised as transformers does: weight ~ N(0, initializer_range), bias 0."""
     weight_attr = paddle.ParamAttr(initializer=nn.initializer.Normal(std=config.initializer_range))
     bias_attr = paddle.ParamAttr(initializer=nn.initializer.Constant(0.0)) if bias else False
-    return _Linear(in_features, out_features, weight_attr=weight_attr, bias_attr=bias_attr)
+    return _ops.Linear(in_features, out_features, weight_attr=weight_attr, bias_attr=bias_attr)
 
 
 def _embedding(config: DistilRobertaConfig, num: int, dim: int) -> nn.Embedding:
@@ -123,13 +111,6 @@ def _word_embedding(config: DistilRobertaConfig, num: int) -> nn.Embedding:
     return embedding
 
 
-class _Dropout(nn.Dropout):
-    """nn.Dropout that costs nothing in eval mode (Paddle's still runs a copy kernel there)."""
-
-    def forward(self, x: Tensor) -> Tensor:
-        return super().forward(x) if self.training and self.p > 0 else x
-
-
 def _layer_norm(config: DistilRobertaConfig) -> nn.LayerNorm:
     return nn.LayerNorm(config.hidden_size, epsilon=config.layer_norm_eps)
 
@@ -156,7 +137,7 @@ class DistilRobertaEmbeddings(nn.Layer):
         self.position_embeddings = _embedding(config, config.max_position_embeddings, config.hidden_size)
         self.token_type_embeddings = _embedding(config, config.type_vocab_size, config.hidden_size)
         self.LayerNorm = _layer_norm(config)
-        self.dropout = _Dropout(config.hidden_dropout_prob)
+        self.dropout = _ops.Dropout(config.hidden_dropout_prob)
         self.padding_idx = config.pad_token_id
 
     def forward(
@@ -180,40 +161,6 @@ class DistilRobertaEmbeddings(nn.Layer):
         return self.dropout(self.LayerNorm(embeddings))
 
 
-def _use_fused_attention(hidden_states: Tensor) -> bool:
-    """Paddle's fused SDPA kernel pays off on GPUs; on CPU the explicit form is as exact and faster.
-
-    Exported (static) graphs use the explicit form, which runs on any device.
-    """
-    return paddle.in_dynamic_mode() and hidden_states.place.is_gpu_place()
-
-
-def _swap_heads_and_tokens(x: Tensor) -> Tensor:
-    """(B, T, nh, hd) <-> (B, nh, T, hd), as a dense contiguous tensor.
-
-    With Paddle 3's stride kernels (the default) `transpose` is a view, and the matmul that follows copies
-    it through a generic strided-copy kernel that is ~10x slower on CPU; einsum runs the dense transpose
-    kernel instead (0.9 ms vs 8.7 ms at batch 8 x 128 tokens). Attention on CPU went from 49 ms to 11 ms per
-    layer (benchmarks/bench_inference.py). Static graphs (export) keep the plain transpose op.
-    """
-    if not paddle.in_dynamic_mode():
-        return paddle.transpose(x, [0, 2, 1, 3])
-    return paddle.einsum("abcd->acbd", x)
-
-
-def _expand_attention_bias(bias: Optional[Tensor], num_heads: int, seq_len: int) -> Optional[Tensor]:
-    """Tile the (B, 1, 1|T, T) bias to (B, nh, T, T) once per forward when that stays small (<= 64 MB).
-
-    Paddle's broadcasting add is ~4x slower on CPU than a same-shape add, and the bias is added in every layer.
-    """
-    if bias is None or not paddle.in_dynamic_mode():
-        return bias
-    rows = seq_len if bias.shape[2] == 1 else 1
-    if bias.shape[0] * num_heads * seq_len * seq_len * 4 > 64 * 2**20:
-        return bias
-    return paddle.tile(bias, [1, num_heads, rows, 1])
-
-
 class DistilRobertaSelfAttention(nn.Layer):
     """Multi-head self-attention: Paddle's fused SDPA kernel on GPU, explicit softmax on CPU or when attention
     maps are asked for (both match transformers to 1e-5)."""
@@ -226,13 +173,13 @@ class DistilRobertaSelfAttention(nn.Layer):
         self.key = _linear(config, config.hidden_size, config.hidden_size)
         self.value = _linear(config, config.hidden_size, config.hidden_size)
         self.dropout_p = config.attention_probs_dropout_prob
-        self.dropout = _Dropout(config.attention_probs_dropout_prob)
+        self.dropout = _ops.Dropout(config.attention_probs_dropout_prob)
 
     def forward(
         self, hidden_states: Tensor, attn_bias: Optional[Tensor], output_attentions: bool = False
     ) -> Tuple[Tensor, Optional[Tensor]]:
         shape = [0, 0, self.num_heads, self.head_dim]  # 0 keeps B and T (shape-agnostic for export)
-        if not output_attentions and _use_fused_attention(hidden_states):
+        if not output_attentions and _ops.use_fused_attention(hidden_states):
             q, k, v = (layer(hidden_states).reshape(shape) for layer in (self.query, self.key, self.value))
             context = F.scaled_dot_product_attention(
                 q, k, v, attn_mask=attn_bias, dropout_p=self.dropout_p if self.training else 0.0, training=self.training
@@ -240,7 +187,7 @@ class DistilRobertaSelfAttention(nn.Layer):
             return context.reshape([0, 0, self.num_heads * self.head_dim]), None
         # explicit attention; the scale is folded into q (exact for head_dim 64: a power of two)
         q = self.query(hidden_states) * (1.0 / math.sqrt(self.head_dim))
-        q, k, v = (_swap_heads_and_tokens(x.reshape(shape)) for x in (q, self.key(hidden_states), self.value(hidden_states)))
+        q, k, v = (_ops.swap_heads_and_tokens(x.reshape(shape)) for x in (q, self.key(hidden_states), self.value(hidden_states)))
         scores = paddle.matmul(q, k, transpose_y=True)  # (B, nh, T, T)
         if scores.dtype != paddle.float32:  # masked and softmaxed in float32: no overflow in half precision
             scores = scores.astype("float32")
@@ -249,7 +196,7 @@ class DistilRobertaSelfAttention(nn.Layer):
         probs = F.softmax(scores, axis=-1)
         if probs.dtype != q.dtype:
             probs = probs.astype(q.dtype)
-        context = _swap_heads_and_tokens(paddle.matmul(self.dropout(probs), v))  # (B, T, nh, hd)
+        context = _ops.swap_heads_and_tokens(paddle.matmul(self.dropout(probs), v))  # (B, T, nh, hd)
         return context.reshape([0, 0, self.num_heads * self.head_dim]), probs if output_attentions else None
 
 
@@ -258,7 +205,7 @@ class DistilRobertaSelfOutput(nn.Layer):
         super().__init__()
         self.dense = _linear(config, config.hidden_size, config.hidden_size)
         self.LayerNorm = _layer_norm(config)
-        self.dropout = _Dropout(config.hidden_dropout_prob)
+        self.dropout = _ops.Dropout(config.hidden_dropout_prob)
 
     def forward(self, hidden_states: Tensor, input_tensor: Tensor) -> Tensor:
         return self.LayerNorm(self.dropout(self.dense(hidden_states)) + input_tensor)
@@ -314,8 +261,8 @@ class DistilRobertaEncoder(nn.Layer):
     ):
         all_hidden = (hidden_states,) if output_hidden_states else None
         all_attn = () if output_attentions else None
-        if output_attentions or not _use_fused_attention(hidden_states):
-            attn_bias = _expand_attention_bias(attn_bias, self.num_heads, hidden_states.shape[1])
+        if output_attentions or not _ops.use_fused_attention(hidden_states):
+            attn_bias = _ops.tile_attention_bias(attn_bias, self.num_heads, hidden_states.shape[1])
         for layer in self.layer:
             hidden_states, probs = layer(hidden_states, attn_bias, output_attentions)
             if output_hidden_states:
@@ -357,15 +304,22 @@ class DistilRobertaPretrainedModel(nn.Layer):
     @classmethod
     def from_pretrained(cls, pretrained_model_name_or_path: Union[str, os.PathLike], *args: Any, **kwargs: Any):
         """Load a model: see `paddle_distilroberta.pretrained.loading.from_pretrained`."""
-        from .pretrained.loading import from_pretrained
-
-        return from_pretrained(cls, pretrained_model_name_or_path, *args, **kwargs)
+        return loading.from_pretrained(cls, pretrained_model_name_or_path, *args, **kwargs)
 
     def save_pretrained(self, save_directory: Union[str, os.PathLike], **kwargs: Any):
         """Save config + weights: see `paddle_distilroberta.pretrained.loading.save_pretrained`."""
-        from .pretrained.loading import save_pretrained
+        return loading.save_pretrained(self, save_directory, **kwargs)
 
-        return save_pretrained(self, save_directory, **kwargs)
+    @classmethod
+    def checkpoint_class(cls, config: DistilRobertaConfig) -> type:
+        """The class of this file whose parameters a checkpoint with `config` holds, from the last entry of its
+        `architectures` by task suffix (`RobertaForMaskedLM` -> DistilRobertaForMaskedLM); the base model if none
+        matches. The loader converts a download with it, so that every tensor of the checkpoint is kept."""
+        arch = (config.architectures or [""])[-1]
+        for head in _CHECKPOINT_CLASSES:
+            if arch.endswith(head.__name__[len("DistilRoberta"):]):
+                return head
+        return DistilRobertaModel
 
     @property
     def base_model(self) -> "DistilRobertaModel":
@@ -691,7 +645,7 @@ class DistilRobertaClassificationHead(nn.Layer):
         super().__init__()
         p = config.classifier_dropout if config.classifier_dropout is not None else config.hidden_dropout_prob
         self.dense = _linear(config, config.hidden_size, config.hidden_size)
-        self.dropout = _Dropout(p)
+        self.dropout = _ops.Dropout(p)
         self.out_proj = _linear(config, config.hidden_size, config.num_labels)
 
     def forward(self, features: Tensor) -> Tensor:
@@ -764,7 +718,7 @@ class DistilRobertaForTokenClassification(DistilRobertaPretrainedModel):
         super().__init__(config)
         p = config.classifier_dropout if config.classifier_dropout is not None else config.hidden_dropout_prob
         self.roberta = DistilRobertaModel(config, add_pooling_layer=False)
-        self.dropout = _Dropout(p)
+        self.dropout = _ops.Dropout(p)
         self.classifier = _linear(config, config.hidden_size, config.num_labels)
 
     def forward(
@@ -843,7 +797,7 @@ class DistilRobertaForMultipleChoice(DistilRobertaPretrainedModel):
         super().__init__(config)
         p = config.classifier_dropout if config.classifier_dropout is not None else config.hidden_dropout_prob
         self.roberta = DistilRobertaModel(config, add_pooling_layer=True)
-        self.dropout = _Dropout(p)
+        self.dropout = _ops.Dropout(p)
         self.classifier = _linear(config, config.hidden_size, 1)
 
     def forward(
@@ -876,3 +830,14 @@ class DistilRobertaForMultipleChoice(DistilRobertaPretrainedModel):
         if labels is not None:
             loss = _cross_entropy(logits, labels)
         return _head_output(return_dict, MultipleChoiceModelOutput, loss, (logits,), outputs, ("logits",))
+
+
+#: The heads `checkpoint_class` chooses from (the base model is the fallback).
+_CHECKPOINT_CLASSES = (
+    DistilRobertaForMaskedLM,
+    DistilRobertaForCausalLM,
+    DistilRobertaForSequenceClassification,
+    DistilRobertaForTokenClassification,
+    DistilRobertaForQuestionAnswering,
+    DistilRobertaForMultipleChoice,
+)

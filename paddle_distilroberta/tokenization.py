@@ -59,7 +59,6 @@ Example:
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import os
 import re
@@ -70,20 +69,14 @@ import numpy as np
 from tokenizers import AddedToken, Encoding, Tokenizer, decoders, pre_tokenizers, processors
 from tokenizers.models import BPE
 
+from . import tokenizer_files
+from .pretrained.resolve import HubOptions, resolve
+from .tokenizer_files import MERGES_FILE, SPECIAL_TOKENS_ATTRIBUTES, TOKENIZER_FILE, VOCAB_FILE
+
 __all__ = ["AddedToken", "BatchEncoding", "DistilRobertaTokenizer"]
 
 logger = logging.getLogger(__name__)
 
-VOCAB_FILE = "vocab.json"
-MERGES_FILE = "merges.txt"
-TOKENIZER_FILE = "tokenizer.json"
-TOKENIZER_CONFIG_FILE = "tokenizer_config.json"
-SPECIAL_TOKENS_MAP_FILE = "special_tokens_map.json"
-ADDED_TOKENS_FILE = "added_tokens.json"
-
-SPECIAL_TOKENS_ATTRIBUTES = (
-    "bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token",
-)
 _DEFAULT_SPECIAL_TOKENS = {
     "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>",
     "pad_token": "<pad>", "cls_token": "<s>", "mask_token": "<mask>",
@@ -93,16 +86,6 @@ _IGNORED_LOAD_KWARGS = frozenset({
     "from_hf_hub", "from_aistudio", "from_modelscope", "use_fast", "return_tokenizer_kwargs",
     "trust_remote_code", "proxies", "resume_download", "_from_auto", "_commit_hash", "convert_from_torch",
     "use_auth_token", "mirror", "_from_pipeline", "tokenizer_type", "config", "local_dir",
-})
-# tokenizer_config.json keys written by transformers / PaddleNLP that carry nothing for this class.
-_IGNORED_CONFIG_KEYS = frozenset({
-    "tokenizer_class", "init_class", "init_inputs", "added_tokens_decoder", "extra_special_tokens",
-    "name_or_path", "special_tokens_map_file", "tokenizer_file", "vocab_file", "merges_file", "auto_map",
-    "processor_class", "do_lower_case", "chat_template", "split_special_tokens", "max_len",
-})
-_INIT_KEYS = frozenset({
-    "errors", "add_prefix_space", "trim_offsets", "model_max_length", "clean_up_tokenization_spaces",
-    "padding_side", "truncation_side", "additional_special_tokens", *SPECIAL_TOKENS_ATTRIBUTES,
 })
 _TRUNCATION_STRATEGIES = ("longest_first", "only_first", "only_second")
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -168,57 +151,6 @@ class BatchEncoding(dict):
     def token_to_chars(self, batch_index: int, token_index: int) -> Optional[Tuple[int, int]]:
         """(start, end) characters of token `token_index` of row `batch_index`; None for special tokens."""
         return self._encoding(batch_index).token_to_chars(token_index)
-
-
-def _read_json(path: Path, what: str) -> Any:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
-    except FileNotFoundError as err:
-        raise FileNotFoundError(f"{what} file {str(path)!r} does not exist; pass the right folder or file.") from err
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise ValueError(f"{what} file {str(path)!r} is not valid UTF-8 JSON ({err}); the file is corrupt, download it again.") from err
-
-
-def _check_vocab(vocab: Any, source: str) -> Dict[str, int]:
-    if not isinstance(vocab, dict) or not vocab:
-        raise ValueError(f"Vocabulary in {source!r} must be a non-empty JSON object {{token: id}}, found {type(vocab).__name__}; the file is corrupt, download it again.")
-    bad = next(((t, i) for t, i in vocab.items() if type(i) is not int or i < 0), None)
-    if bad is not None:
-        raise ValueError(f"Vocabulary in {source!r} maps {bad[0]!r} to {bad[1]!r}; ids must be non-negative integers. The file is corrupt, download it again.")
-    if len(set(vocab.values())) != len(vocab):
-        raise ValueError(f"Vocabulary in {source!r} gives the same id to several tokens; the file is corrupt, download it again.")
-    return vocab
-
-
-def _read_merges(path: Path) -> List[Tuple[str, str]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as err:
-        raise FileNotFoundError(f"merges file {str(path)!r} does not exist; pass the right folder or file.") from err
-    except UnicodeDecodeError as err:
-        raise ValueError(f"merges file {str(path)!r} is not valid UTF-8 ({err}); the file is corrupt, download it again.") from err
-    merges = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line or (number == 1 and line.startswith("#version")):
-            continue
-        parts = line.split(" ")
-        if len(parts) != 2 or not all(parts):
-            raise ValueError(f"merges file {str(path)!r}, line {number}: {line[:80]!r} is not 'left right'; the file is corrupt, download it again.")
-        merges.append((parts[0], parts[1]))
-    if not merges:
-        raise ValueError(f"merges file {str(path)!r} holds no merges; the file is corrupt, download it again.")
-    return merges
-
-
-def _parse_merges(raw: Any, source: str) -> List[Tuple[str, str]]:
-    merges = []
-    for item in raw if isinstance(raw, list) else [None]:
-        pair = item.split(" ") if isinstance(item, str) else item
-        if not isinstance(pair, (list, tuple)) or len(pair) != 2 or not all(isinstance(p, str) and p for p in pair):
-            raise ValueError(f"{source!r}: merge {item!r} is not a pair of strings; the file is corrupt, download it again.")
-        merges.append((pair[0], pair[1]))
-    return merges
 
 
 def _as_added_token(value: Any, name: str, normalized: bool = True) -> AddedToken:
@@ -331,7 +263,7 @@ class DistilRobertaTokenizer:
         self.padding_side = padding_side
         self.truncation_side = truncation_side
         self.name_or_path = str(name_or_path)
-        self._vocab, self._merges, extra_added = self._load_model_files(vocab_file, merges_file, tokenizer_file)
+        self._vocab, self._merges, extra_added = tokenizer_files.load_model_files(vocab_file, merges_file, tokenizer_file)
         self._backend = self._build_backend()
         self._special: Dict[str, AddedToken] = {}
         self._additional: List[AddedToken] = []
@@ -350,29 +282,6 @@ class DistilRobertaTokenizer:
         self._state: Optional[Tuple[Any, Any]] = None  # (truncation, padding) set on the backend; None: unknown
 
     # ------------------------------------------------------------------ construction
-
-    @staticmethod
-    def _load_model_files(vocab_file, merges_file, tokenizer_file):
-        """Read and check the BPE vocabulary and merges; return (vocab, merges, non-special added tokens)."""
-        if tokenizer_file is not None:
-            path = Path(tokenizer_file)
-            data = _read_json(path, "tokenizer.json")
-            model = data.get("model") if isinstance(data, dict) else None
-            if not isinstance(model, dict) or model.get("type", "BPE") != "BPE" or "vocab" not in model:
-                raise ValueError(f"{str(path)!r} has no BPE model (found {model.get('type') if isinstance(model, dict) else model!r}); a RoBERTa tokenizer.json has model.type 'BPE'.")
-            vocab = _check_vocab(model["vocab"], str(path))
-            merges = _parse_merges(model.get("merges"), str(path))
-            extra = [AddedToken(t["content"], single_word=t.get("single_word", False), lstrip=t.get("lstrip", False),
-                                rstrip=t.get("rstrip", False), normalized=t.get("normalized", True), special=False)
-                     for t in sorted(data.get("added_tokens") or [], key=lambda t: t.get("id", 0))
-                     if isinstance(t, dict) and not t.get("special") and t.get("content") not in vocab]
-            return vocab, merges, extra
-        if vocab_file is None or merges_file is None:
-            raise ValueError("DistilRobertaTokenizer needs vocab_file and merges_file, or tokenizer_file; "
-                             f"got vocab_file={vocab_file!r}, merges_file={merges_file!r}. "
-                             "Use DistilRobertaTokenizer.from_pretrained(folder) to find them in a folder.")
-        vocab = _check_vocab(_read_json(Path(vocab_file), "vocab"), str(vocab_file))
-        return vocab, _read_merges(Path(merges_file)), []
 
     def _build_backend(self) -> Tokenizer:
         try:
@@ -429,9 +338,7 @@ class DistilRobertaTokenizer:
 
     @classmethod
     def from_pretrained(cls, pretrained_model_name_or_path: Union[str, os.PathLike], *init_inputs: Any,
-                        cache_dir: Optional[Union[str, os.PathLike]] = None, revision: Optional[str] = None,
-                        local_files_only: bool = False, token: Optional[str] = None, force_download: bool = False,
-                        subfolder: Optional[str] = "", **kwargs: Any) -> "DistilRobertaTokenizer":
+                        **kwargs: Any) -> "DistilRobertaTokenizer":
         """Load from a pretrained name (e.g. `"distilroberta-base"`) or a local folder.
 
         The folder must hold `tokenizer.json`, or `vocab.json` + `merges.txt`; `tokenizer_config.json`,
@@ -443,63 +350,17 @@ class DistilRobertaTokenizer:
             FileNotFoundError: the folder holds neither `tokenizer.json` nor `vocab.json` + `merges.txt`.
             ValueError: a file is corrupt.
         """
-        from .pretrained.resolve import resolve_pretrained
-
-        if kwargs.get("use_auth_token") and token is None:
-            token = kwargs["use_auth_token"]
+        hub = HubOptions.pop_from(kwargs)  # cache_dir, revision, local_files_only, token, force_download, subfolder
         ignored = sorted(k for k in kwargs if k in _IGNORED_LOAD_KWARGS)
         kwargs = {k: v for k, v in kwargs.items() if k not in _IGNORED_LOAD_KWARGS}
         if ignored:
             logger.debug("DistilRobertaTokenizer.from_pretrained ignores %s.", ignored)
         if init_inputs:
             logger.warning("DistilRobertaTokenizer.from_pretrained ignores positional arguments %r.", init_inputs)
-        folder = Path(resolve_pretrained(pretrained_model_name_or_path, kind="tokenizer", cache_dir=cache_dir,
-                                         revision=revision, local_files_only=local_files_only, token=token,
-                                         force_download=force_download, subfolder=subfolder or ""))
-        init = cls._config_from_folder(folder)
+        folder = resolve(pretrained_model_name_or_path, "tokenizer", hub).folder
+        init = tokenizer_files.read_folder(folder)
         init.update(kwargs)
         return cls(name_or_path=str(pretrained_model_name_or_path), **init)
-
-    @classmethod
-    def _config_from_folder(cls, folder: Path) -> Dict[str, Any]:
-        files: Dict[str, Any] = {}
-        if (folder / TOKENIZER_FILE).is_file():
-            files["tokenizer_file"] = folder / TOKENIZER_FILE
-        elif (folder / VOCAB_FILE).is_file() and (folder / MERGES_FILE).is_file():
-            files.update(vocab_file=folder / VOCAB_FILE, merges_file=folder / MERGES_FILE)
-        else:
-            present = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
-            raise FileNotFoundError(f"No tokenizer files in {str(folder)!r}: expected {TOKENIZER_FILE!r}, or "
-                                    f"{VOCAB_FILE!r} and {MERGES_FILE!r}; found {present}.")
-        config: Dict[str, Any] = {}
-        if (folder / TOKENIZER_CONFIG_FILE).is_file():
-            config = _read_json(folder / TOKENIZER_CONFIG_FILE, "tokenizer config")
-            if not isinstance(config, dict):
-                raise ValueError(f"{str(folder / TOKENIZER_CONFIG_FILE)!r} must hold a JSON object; the file is corrupt.")
-        decoder = config.get("added_tokens_decoder") or {}
-        if (folder / SPECIAL_TOKENS_MAP_FILE).is_file():
-            special_map = _read_json(folder / SPECIAL_TOKENS_MAP_FILE, "special tokens map")
-            if isinstance(special_map, dict):
-                config = {**special_map, **config}
-        init = {k: v for k, v in config.items() if k in _INIT_KEYS}
-        by_content = {v.get("content"): v for v in decoder.values() if isinstance(v, dict)}
-        for name in SPECIAL_TOKENS_ATTRIBUTES:  # flags (lstrip, ...) saved in added_tokens_decoder win
-            if isinstance(init.get(name), str) and init[name] in by_content:
-                init[name] = by_content[init[name]]
-        unknown = sorted(k for k in config if k not in _INIT_KEYS and k not in _IGNORED_CONFIG_KEYS)
-        if unknown:
-            logger.debug("Ignoring tokenizer config keys %s in %s.", unknown, folder)
-        files["_saved_added_tokens"] = cls._saved_added_tokens(folder, decoder)
-        return {**files, **init}
-
-    @staticmethod
-    def _saved_added_tokens(folder: Path, decoder: Mapping[str, Any]) -> List[Tuple[int, Any]]:
-        """Non-special added tokens saved in tokenizer_config.json or added_tokens.json, as (id, token)."""
-        found = {int(i): v for i, v in decoder.items() if isinstance(v, dict) and not v.get("special")}
-        if (folder / ADDED_TOKENS_FILE).is_file():
-            for content, i in (_read_json(folder / ADDED_TOKENS_FILE, "added tokens") or {}).items():
-                found.setdefault(int(i), {"content": content})
-        return sorted(found.items())
 
     # ------------------------------------------------------------------ special tokens and vocabulary
 
@@ -1042,73 +903,11 @@ class DistilRobertaTokenizer:
         if folder.exists() and not folder.is_dir():
             raise NotADirectoryError(f"save_directory {str(folder)!r} is a file; pass a folder.")
         folder.mkdir(parents=True, exist_ok=True)
-        prefix = f"{filename_prefix}-" if filename_prefix else ""
-        vocab_items = sorted(self._vocab.items(), key=lambda kv: kv[1])
-        files = {
-            VOCAB_FILE: json.dumps(dict(vocab_items), ensure_ascii=False) + "\n",
-            MERGES_FILE: "#version: 0.2\n" + "".join(f"{a} {b}\n" for a, b in self._merges),
-            TOKENIZER_FILE: json.dumps(self._tokenizer_json(), ensure_ascii=False),
-            SPECIAL_TOKENS_MAP_FILE: json.dumps(self._special_tokens_map_json(), ensure_ascii=False, indent=2) + "\n",
-            TOKENIZER_CONFIG_FILE: json.dumps(self._tokenizer_config_json(), ensure_ascii=False, indent=2) + "\n",
-        }
-        added = {t: i for i, t in self._added_decoder().items() if t not in self._vocab}
-        if added:
-            files[ADDED_TOKENS_FILE] = json.dumps(added, ensure_ascii=False) + "\n"
-        written = []
-        for name, content in files.items():
-            path = folder / (prefix + name)
-            path.write_text(content, encoding="utf-8")
-            written.append(str(path))
-        return tuple(written)
-
-    def _added_decoder(self) -> Dict[int, str]:
-        return {i: t.content for i, t in sorted(self._backend.get_added_tokens_decoder().items())}
-
-    @staticmethod
-    def _token_json(token: AddedToken) -> Dict[str, Any]:
-        return {"content": token.content, "lstrip": token.lstrip, "normalized": token.normalized,
-                "rstrip": token.rstrip, "single_word": token.single_word}
+        return tokenizer_files.write_folder(self, folder, filename_prefix)
 
     def _tokenizer_json(self) -> Dict[str, Any]:
-        """tokenizer.json built without serialising the BPE through Rust (which warns about the id holes)."""
-        shell = Tokenizer(BPE())
-        shell.pre_tokenizer = self._backend.pre_tokenizer
-        shell.post_processor = self._backend.post_processor
-        shell.decoder = self._backend.decoder
-        data = json.loads(shell.to_str())
-        data["added_tokens"] = [{"id": i, **{k: v for k, v in self._token_json(t).items()}, "special": t.special}
-                                for i, t in sorted(self._backend.get_added_tokens_decoder().items())]
-        data["truncation"] = data["padding"] = None
-        data["model"] = {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": "",
-                         "end_of_word_suffix": "", "fuse_unk": False, "byte_fallback": False, "ignore_merges": False,
-                         "vocab": dict(sorted(self._vocab.items(), key=lambda kv: kv[1])),
-                         "merges": [list(m) for m in self._merges]}
-        return data
-
-    def _special_tokens_map_json(self) -> Dict[str, Any]:
-        out: Dict[str, Any] = {name: self._token_json(token) for name, token in self._special.items()}
-        if self._additional:
-            out["additional_special_tokens"] = [self._token_json(t) for t in self._additional]
-        return out
-
-    def _tokenizer_config_json(self) -> Dict[str, Any]:
-        decoder = {str(i): {**self._token_json(t), "special": t.special}
-                   for i, t in sorted(self._backend.get_added_tokens_decoder().items())}
-        config: Dict[str, Any] = {
-            "tokenizer_class": type(self).__name__,
-            "add_prefix_space": self.add_prefix_space,
-            "trim_offsets": self.trim_offsets,
-            "errors": self.errors,
-            "model_max_length": self.model_max_length,
-            "clean_up_tokenization_spaces": self.clean_up_tokenization_spaces,
-            "padding_side": self.padding_side,
-            "truncation_side": self.truncation_side,
-            "added_tokens_decoder": decoder,
-        }
-        config.update({name: token.content for name, token in self._special.items()})
-        if self._additional:
-            config["additional_special_tokens"] = [t.content for t in self._additional]
-        return config
+        """The content of tokenizer.json (see `tokenizer_files.tokenizer_json`)."""
+        return tokenizer_files.tokenizer_json(self)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(name_or_path={self.name_or_path!r}, vocab_size={self.vocab_size}, "

@@ -14,15 +14,16 @@ from pathlib import Path
 import pytest
 
 from hub_server import HubServer
-from paddle_distilroberta.errors import ChecksumError, DownloadError
-from paddle_distilroberta.pretrained import download
-from paddle_distilroberta.pretrained.download import (
+from paddle_distilroberta.errors import (
+    ChecksumError,
+    DownloadError,
     HTTPStatusError,
     RemoteFileMissing,
     RetriesExhaustedError,
     SourceFailure,
-    download_url,
 )
+from paddle_distilroberta.pretrained import download
+from paddle_distilroberta.pretrained.download import download_url
 
 pytestmark = pytest.mark.timeout(60)
 DATA = os.urandom(300_000)

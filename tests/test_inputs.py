@@ -6,7 +6,7 @@ import paddle
 import pytest
 
 import paddle_distilroberta as pdr
-from paddle_distilroberta.auto import _MODELS, TASKS
+from paddle_distilroberta.auto import TASKS, model_classes
 from paddle_distilroberta.configuration import DistilRobertaConfig
 from paddle_distilroberta.modeling import _attention_bias, _min_value, create_position_ids_from_input_ids
 
@@ -53,7 +53,7 @@ def test_token_id_outside_vocab(model, bad, shown):
 @pytest.mark.parametrize("task", sorted(TASKS))
 def test_every_head_checks_its_inputs(task):
     """The checks run through every head (they live in the base model), not only the bare encoder."""
-    head = _MODELS[task]["distilroberta"](tiny_config())
+    head = model_classes(task)["distilroberta"](tiny_config())
     x = good_ids().numpy()
     x[0, 1] = 100
     x = paddle.to_tensor(x[:, None, :].repeat(2, axis=1) if task == "multiple_choice" else x)

@@ -6,11 +6,11 @@ import paddle
 import pytest
 
 from paddle_distilroberta import DistilRobertaConfig
-from paddle_distilroberta.auto import TASKS, _MODELS
+from paddle_distilroberta.auto import TASKS, model_classes
 from paddle_distilroberta.errors import WeightMappingError
 from paddle_distilroberta.pretrained import mapping
 
-HEAD_CLASSES = [_MODELS[task]["roberta"] for task in TASKS]
+HEAD_CLASSES = [model_classes(task)["roberta"] for task in TASKS]
 TINY = dict(vocab_size=100, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=37,
             max_position_embeddings=20, num_labels=3)
 
@@ -55,7 +55,7 @@ def test_hf_to_paddle_to_hf_round_trip(cls):
 
 
 def test_linear_weights_are_transposed_and_embeddings_copied():
-    shapes = _shapes(_MODELS["base"]["roberta"])
+    shapes = _shapes(model_classes("base")["roberta"])
     hf = _random_hf_state(shapes)
     ours, _ = mapping.to_paddle_state_dict(hf, shapes, "hf")
     key = "encoder.layer.0.intermediate.dense.weight"
@@ -65,8 +65,8 @@ def test_linear_weights_are_transposed_and_embeddings_copied():
 
 
 def test_base_checkpoint_into_head_gets_prefix_and_head_checkpoint_into_base_drops_it():
-    base_shapes = _shapes(_MODELS["base"]["roberta"])
-    head_shapes = _shapes(_MODELS["sequence_classification"]["roberta"])
+    base_shapes = _shapes(model_classes("base")["roberta"])
+    head_shapes = _shapes(model_classes("sequence_classification")["roberta"])
     base_ckpt = _random_hf_state(base_shapes)  # keys without "roberta."
     ours, _ = mapping.to_paddle_state_dict(base_ckpt, head_shapes, "hf")
     assert "roberta.encoder.layer.1.output.dense.weight" in ours
@@ -79,7 +79,7 @@ def test_base_checkpoint_into_head_gets_prefix_and_head_checkpoint_into_base_dro
 def test_tied_decoder_and_buffers_are_dropped_and_decoder_bias_is_an_alias():
     """HF .bin files store lm_head.decoder.weight (= word embeddings), lm_head.decoder.bias (= lm_head.bias)
     and sometimes embeddings.position_ids; none of them is a parameter of ours."""
-    shapes = _shapes(_MODELS["masked_lm"]["roberta"])
+    shapes = _shapes(model_classes("masked_lm")["roberta"])
     hf = _random_hf_state(shapes)
     hf["lm_head.decoder.weight"] = hf["roberta.embeddings.word_embeddings.weight"]
     hf["roberta.embeddings.position_ids"] = np.arange(20)[None]
@@ -91,7 +91,7 @@ def test_tied_decoder_and_buffers_are_dropped_and_decoder_bias_is_an_alias():
 
 
 def test_untied_decoder_is_loaded_when_the_model_has_one():
-    shapes = _shapes(_MODELS["masked_lm"]["roberta"], tie_word_embeddings=False)
+    shapes = _shapes(model_classes("masked_lm")["roberta"], tie_word_embeddings=False)
     assert shapes["lm_head.decoder.weight"] == (32, 100)
     hf = _random_hf_state(shapes)
     ours, _ = mapping.to_paddle_state_dict(hf, shapes, "hf")
@@ -99,7 +99,7 @@ def test_untied_decoder_is_loaded_when_the_model_has_one():
 
 
 def test_paddlenlp_names_map_and_qa_classifier_goes_to_qa_outputs():
-    qa_shapes = _shapes(_MODELS["question_answering"]["roberta"])
+    qa_shapes = _shapes(model_classes("question_answering")["roberta"])
     paddlenlp = {
         "roberta.encoder.layers.0.self_attn.q_proj.weight": np.ones((32, 32), "float32"),
         "roberta.embeddings.layer_norm.weight": np.ones(32, "float32"),
@@ -119,7 +119,7 @@ def test_format_detection():
 
 
 def test_unknown_keys_and_shape_mismatches_are_all_reported():
-    shapes = _shapes(_MODELS["base"]["roberta"])
+    shapes = _shapes(model_classes("base")["roberta"])
     hf = _random_hf_state(shapes)
     hf["encoder.layer.0.attention.self.rotary.weight"] = np.zeros(3, "float32")
     hf["embeddings.word_embeddings.weight"] = np.zeros((101, 32), "float32")

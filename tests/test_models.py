@@ -11,7 +11,7 @@ import paddle
 import pytest
 
 import paddle_distilroberta as pdr
-from paddle_distilroberta.auto import _MODELS, TASKS
+from paddle_distilroberta.auto import TASKS, model_classes
 from paddle_distilroberta.configuration import DistilRobertaConfig
 
 from conftest import REPO_ROOT
@@ -21,7 +21,7 @@ B, T, C = 2, 7, 3  # batch, sequence length, choices (multiple choice)
 NUM_LABELS = 3
 
 #: Every head registered for this package's model_type: the one list the parametrized tests run over.
-HEADS = {task: _MODELS[task]["distilroberta"] for task in TASKS}
+HEADS = {task: model_classes(task)["distilroberta"] for task in TASKS}
 
 
 def tiny_config(**overrides) -> DistilRobertaConfig:

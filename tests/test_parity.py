@@ -11,7 +11,7 @@ import paddle
 import pytest
 
 from conftest import FIXTURES
-from paddle_distilroberta import modeling
+from paddle_distilroberta import _ops, modeling
 
 TOL = 1e-5
 CASES = ("single", "padded", "embeds", "full_length")
@@ -65,7 +65,7 @@ def test_fused_attention_path_matches_transformers(monkeypatch):
     model = modeling.DistilRobertaModel.from_pretrained(FIXTURES / "models" / "RobertaModel")
     ids, mask = (paddle.to_tensor(expected[f"padded/{k}"]) for k in ("input_ids", "attention_mask"))
     explicit = model(ids, attention_mask=mask).last_hidden_state.numpy()
-    monkeypatch.setattr(modeling, "_use_fused_attention", lambda hidden_states: True)
+    monkeypatch.setattr(_ops, "use_fused_attention", lambda hidden_states: True)
     fused = model(ids, attention_mask=mask).last_hidden_state.numpy()
     np.testing.assert_allclose(fused, expected["padded/last_hidden_state"], rtol=0, atol=TOL)
     np.testing.assert_allclose(fused, explicit, rtol=0, atol=5e-6)

@@ -21,12 +21,20 @@ from conftest import FIXTURES, require_path
 from hub_server import HubServer
 from paddle_distilroberta.errors import ChecksumError, DownloadError, NotInCacheError, UnknownModelError
 from paddle_distilroberta.pretrained import download
-from paddle_distilroberta.pretrained.resolve import CONVERTED_MARKER, resolve_pretrained
+from paddle_distilroberta.pretrained.loading import CONVERTED_MARKER, model_folder
+from paddle_distilroberta.pretrained.resolve import HubOptions, resolve_pretrained
 from paddle_distilroberta.pretrained.serialization import safetensors_metadata
 
 pytestmark = pytest.mark.timeout(90)
 MODELS = FIXTURES / "models"
 MLM = MODELS / "RobertaForMaskedLM"
+
+
+def resolve_model(name, **hub) -> Path:
+    """name -> the folder a model loads from: the download, converted once when it is in PyTorch layout."""
+    from paddle_distilroberta import DistilRobertaModel
+
+    return model_folder(name, DistilRobertaModel, HubOptions(**hub))
 
 
 def _files(folder: Path) -> dict:
@@ -97,7 +105,7 @@ def test_resolver_name_gives_same_outputs_as_local_folder(hub, auto_name, fixtur
     from_name = _outputs(auto.from_pretrained(name), ids)
     from_folder = _outputs(auto.from_pretrained(str(MODELS / fixture)), ids)
     np.testing.assert_array_equal(from_name, from_folder)
-    folder = resolve_pretrained(name)
+    folder = resolve_model(name)
     assert (folder / CONVERTED_MARKER).is_file(), "a PyTorch-format checkpoint is converted once"
 
 
@@ -106,44 +114,44 @@ def test_resolver_name_gives_same_outputs_as_local_folder(hub, auto_name, fixtur
 
 def test_resolver_converts_once_and_again_for_a_new_commit(hub, tmp_path):
     commit = hub.add_repo("test-org/tiny", _files(MLM))
-    first = resolve_pretrained("test-org/tiny")
+    first = resolve_model("test-org/tiny")
     assert first.name == commit and (first / CONVERTED_MARKER).is_file()
     marker = (first / CONVERTED_MARKER).read_text()
     assert "test-org/tiny" in marker
     assert safetensors_metadata(first / "model.safetensors")["format"] == "paddle"
     started = time.perf_counter()
-    assert resolve_pretrained("test-org/tiny") == first
+    assert resolve_model("test-org/tiny") == first
     assert time.perf_counter() - started < 1.0
     assert (first / CONVERTED_MARKER).read_text() == marker  # not converted again
     assert hub.count(_cdn(hub, MLM)) == 1
     new_commit = hub.add_repo("test-org/tiny", {**_files(MLM), "README.md": b"v2"})
-    second = resolve_pretrained("test-org/tiny")
+    second = resolve_model("test-org/tiny")
     assert second.name == new_commit != commit and (second / CONVERTED_MARKER).is_file()
-    assert resolve_pretrained("test-org/tiny", revision=commit) == first  # the old commit is still cached
+    assert resolve_model("test-org/tiny", revision=commit) == first  # the old commit is still cached
 
 
 def test_resolver_force_download_fetches_and_converts_again(hub):
     hub.add_repo("test-org/tiny", _files(MLM))
-    first = resolve_pretrained("test-org/tiny")
+    first = resolve_model("test-org/tiny")
     marker = (first / CONVERTED_MARKER).read_text()
-    again = resolve_pretrained("test-org/tiny", force_download=True)
+    again = resolve_model("test-org/tiny", force_download=True)
     assert again == first and (again / CONVERTED_MARKER).read_text() != marker
     assert hub.count(_cdn(hub, MLM)) == 2
     with pytest.raises(ValueError, match="offline"):
-        resolve_pretrained("test-org/tiny", force_download=True, local_files_only=True)
+        resolve_model("test-org/tiny", force_download=True, local_files_only=True)
 
 
 def test_resolver_paddle_layout_is_not_converted(hub, tmp_path):
     """A repo that already holds this package's Paddle-layout safetensors is returned as downloaded."""
     first = resolve_pretrained_local_convert(hub, tmp_path)
     hub.add_repo("test-org/paddle", _files(first))
-    folder = resolve_pretrained("test-org/paddle")
+    folder = resolve_model("test-org/paddle")
     assert "snapshots" in folder.parts and not (folder / CONVERTED_MARKER).exists()
 
 
 def resolve_pretrained_local_convert(hub: HubServer, tmp_path: Path) -> Path:
     hub.add_repo("test-org/tiny", _files(MLM))
-    folder = resolve_pretrained("test-org/tiny")
+    folder = resolve_model("test-org/tiny")
     return folder
 
 
@@ -152,7 +160,7 @@ def resolve_pretrained_local_convert(hub: HubServer, tmp_path: Path) -> Path:
 
 def test_resolver_404_falls_through_and_lists_every_source(hub):
     with pytest.raises(DownloadError) as info:
-        resolve_pretrained("distilroberta-base")
+        resolve_model("distilroberta-base")
     msg = str(info.value)
     assert "'distilroberta-base'" in msg
     assert "1. Hugging Face hub repo 'distilbert/distilroberta-base' (revision 'main')" in msg
@@ -161,15 +169,15 @@ def test_resolver_404_falls_through_and_lists_every_source(hub):
     assert hub.count("/bos/community/distilroberta-base/config.json") == 1
     # now the community server has it: the same call falls through to it and succeeds
     hub.add_community("distilroberta-base", _files(MLM))
-    folder = resolve_pretrained("distilroberta-base")
+    folder = resolve_model("distilroberta-base")
     assert (folder / "model.safetensors").is_file() and "community" in folder.parts
-    assert resolve_pretrained("distilroberta-base") == folder
+    assert resolve_model("distilroberta-base") == folder
 
 
 def test_resolver_missing_weights_file_in_repo(hub):
     hub.add_repo("test-org/noweights", {"config.json": (MLM / "config.json").read_bytes()})
     with pytest.raises(DownloadError, match="none of model.safetensors"):
-        resolve_pretrained("test-org/noweights")
+        resolve_model("test-org/noweights")
 
 
 # ------------------------------------------------------------------------------------------------ failures
@@ -180,7 +188,7 @@ def test_resolver_two_500s_then_success(hub):
     cdn = _cdn(hub, MLM)
     hub.fail(cdn, ("status", 500), ("status", 500))
     hub.fail("/test-org/tiny/resolve/main/config.json", ("status", 502), method="HEAD")
-    folder = resolve_pretrained("test-org/tiny")
+    folder = resolve_model("test-org/tiny")
     assert (folder / "model.safetensors").is_file()
     assert hub.count(cdn) == 3
     assert hub.count("/test-org/tiny/resolve/main/config.json", "HEAD") == 2
@@ -190,7 +198,7 @@ def test_resolver_two_500s_then_success_community(hub):
     hub.add_community("distilroberta-base", _files(MLM))
     path = "/bos/community/distilroberta-base/model.safetensors"
     hub.fail(path, ("status", 500), ("status", 503))
-    folder = resolve_pretrained("distilroberta-base", revision=None)
+    folder = resolve_model("distilroberta-base", revision=None)
     assert (folder / "model.safetensors").is_file() and hub.count(path) == 3
 
 
@@ -200,13 +208,13 @@ def test_resolver_truncated_body_is_never_cached(hub, tmp_path, monkeypatch):
     cdn = _cdn(hub, MLM)
     hub.fail_always(cdn, ("truncate", 0.5))
     with pytest.raises(DownloadError) as info:
-        resolve_pretrained("test-org/tiny")
+        resolve_model("test-org/tiny")
     assert "test-org/tiny" in str(info.value)
     sha = cdn.rsplit("/", 1)[-1]
     assert sha not in _blobs(tmp_path, "test-org/tiny")  # only a resumable `.incomplete`, never the blob
     assert not list((tmp_path / "home").rglob("model.safetensors"))
     hub.clear_faults()
-    folder = resolve_pretrained("test-org/tiny")
+    folder = resolve_model("test-org/tiny")
     assert sha in _blobs(tmp_path, "test-org/tiny") and (folder / CONVERTED_MARKER).is_file()
 
 
@@ -215,14 +223,14 @@ def test_resolver_wrong_checksum_is_never_cached(hub, tmp_path):
     cdn = _cdn(hub, MLM)
     hub.fail_always(cdn, ("corrupt",))
     with pytest.raises(ChecksumError) as info:
-        resolve_pretrained("test-org/tiny")
+        resolve_model("test-org/tiny")
     assert "sha256" in str(info.value) and "test-org/tiny" in str(info.value)
     assert cdn.rsplit("/", 1)[-1] not in _blobs(tmp_path, "test-org/tiny")
     snapshots = tmp_path / "hf" / "hub" / "models--test-org--tiny" / "snapshots"
     assert not list(snapshots.rglob("model.safetensors"))
     assert not list((tmp_path / "home").rglob("model.safetensors"))
     hub.clear_faults()
-    assert (resolve_pretrained("test-org/tiny") / "model.safetensors").is_file()
+    assert (resolve_model("test-org/tiny") / "model.safetensors").is_file()
 
 
 def test_resolver_checks_registry_sha256_too(hub, tmp_path, monkeypatch):
@@ -239,7 +247,7 @@ def test_resolver_checks_registry_sha256_too(hub, tmp_path, monkeypatch):
     hub.add_repo("distilbert/distilroberta-base", _files(MLM))
     hub.add_community("distilroberta-base", _files(MLM))
     with pytest.raises(ChecksumError) as info:
-        resolve_pretrained("distilroberta-base")
+        resolve_model("distilroberta-base")
     msg = str(info.value)
     assert "configs/registry.json" in msg and "1. Hugging Face hub" in msg and "2. PaddleNLP community" in msg
     assert not (tmp_path / "home" / "community" / "distilroberta-base" / "config.json").exists()
@@ -252,7 +260,7 @@ def test_resolver_stall_gives_timeout_error(hub, monkeypatch):
     hub.fail_always("/bos/community/distilroberta-base/config.json", ("stall", 5))
     started = time.monotonic()
     with pytest.raises(DownloadError, match="timed out") as info:
-        resolve_pretrained("distilroberta-base")
+        resolve_model("distilroberta-base")
     assert time.monotonic() - started < 4.5
     assert "PaddleNLP community folder 'distilroberta-base'" in str(info.value)
 
@@ -263,7 +271,7 @@ def test_resolver_hub_stall_mid_body_times_out_and_resumes(hub, monkeypatch):
     hub.add_repo("test-org/tiny", _files(MLM))
     cdn = _cdn(hub, MLM)
     hub.fail(cdn, ("stall_body", 3))
-    folder = resolve_pretrained("test-org/tiny")
+    folder = resolve_model("test-org/tiny")
     assert (folder / "model.safetensors").is_file()
     assert hub.count(cdn) == 2  # huggingface_hub re-requests it (from the last whole 10 MB chunk: here, the start)
 
@@ -274,18 +282,18 @@ def test_resolver_hub_stall_mid_body_times_out_and_resumes(hub, monkeypatch):
 def test_resolver_offline_second_load_with_server_stopped(hub, monkeypatch):
     hub.add_repo("test-org/tiny", _files(MLM))
     hub.add_repo("test-org/tok", {"vocab.json": b"{}", "merges.txt": b"#version: 0.2\n", "tokenizer_config.json": b"{}"})
-    folder = resolve_pretrained("test-org/tiny")
+    folder = resolve_model("test-org/tiny")
     tok = resolve_pretrained("test-org/tok", kind="tokenizer")
     hub.stop()
-    assert resolve_pretrained("test-org/tiny", local_files_only=True) == folder
+    assert resolve_model("test-org/tiny", local_files_only=True) == folder
     assert resolve_pretrained("test-org/tok", kind="tokenizer", local_files_only=True) == tok
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    assert resolve_pretrained("test-org/tiny") == folder
+    assert resolve_model("test-org/tiny") == folder
 
 
 def test_resolver_local_files_only_empty_cache_says_what_to_do(hub):
     with pytest.raises(NotInCacheError) as info:
-        resolve_pretrained("distilroberta-base", local_files_only=True)
+        resolve_model("distilroberta-base", local_files_only=True)
     msg = str(info.value)
     assert "'distilroberta-base'" in msg and "local_files_only=True" in msg
     assert "distilbert/distilroberta-base" in msg and "PaddleNLP community folder 'distilroberta-base'" in msg
@@ -298,7 +306,7 @@ def test_resolver_hf_hub_offline_env_never_touches_network(hub, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     hub.add_repo("test-org/tiny", _files(MLM))
     with pytest.raises(NotInCacheError, match="HF_HUB_OFFLINE=1"):
-        resolve_pretrained("test-org/tiny")
+        resolve_model("test-org/tiny")
     assert sum(hub.hits.values()) == 0
 
 
@@ -310,20 +318,20 @@ def test_resolver_hf_hub_offline_env_never_touches_network(hub, monkeypatch):
 )
 def test_resolver_refuses_unsafe_names(hub, name):
     with pytest.raises(UnknownModelError):
-        resolve_pretrained(name)
+        resolve_model(name)
     assert sum(hub.hits.values()) == 0
 
 
 def test_resolver_refuses_unsafe_subfolder_and_revision(hub):
     for kwargs in ({"subfolder": "../x"}, {"subfolder": "/abs"}, {"revision": "../main"}):
         with pytest.raises(UnknownModelError, match="Refusing"):
-            resolve_pretrained("test-org/tiny", **kwargs)
+            resolve_model("test-org/tiny", **kwargs)
     assert sum(hub.hits.values()) == 0
 
 
 def test_resolver_token_and_cache_dir_passed_to_hub(hub, tmp_path):
     hub.add_repo("test-org/private", _files(MLM))
-    folder = resolve_pretrained("test-org/private", token="hf_secret", cache_dir=tmp_path / "mine")
+    folder = resolve_model("test-org/private", token="hf_secret", cache_dir=tmp_path / "mine")
     assert tmp_path / "mine" in folder.parents
     assert (tmp_path / "mine" / "hub" / "models--test-org--private").is_dir()
     assert ("/test-org/private/resolve/main/config.json", "Bearer hf_secret") in hub.auth
@@ -332,7 +340,7 @@ def test_resolver_token_and_cache_dir_passed_to_hub(hub, tmp_path):
 
 def test_resolver_community_paddlenlp_folder_needs_no_conversion(hub, tmp_path):
     hub.add_community("test-org/paddlenlp", {"model_config.json": b"{}", "model_state.pdparams": b"not-read-here"})
-    folder = resolve_pretrained("test-org/paddlenlp")
+    folder = resolve_model("test-org/paddlenlp")
     assert folder == tmp_path / "home" / "community" / "test-org" / "paddlenlp"
     assert (folder / "model_state.pdparams").read_bytes() == b"not-read-here"
     assert hub.count("/bos/community/test-org/paddlenlp/config.json") == 1  # tried first, 404
@@ -340,12 +348,12 @@ def test_resolver_community_paddlenlp_folder_needs_no_conversion(hub, tmp_path):
 
 def test_resolver_unknown_single_name_suggests(hub):
     with pytest.raises(UnknownModelError, match="Did you mean 'distilroberta-base'"):
-        resolve_pretrained("distilroberta-bse")
+        resolve_model("distilroberta-bse")
 
 
 def test_resolver_local_folder_returned_as_is(hub, tmp_path):
-    assert resolve_pretrained(MLM) == MLM
-    assert resolve_pretrained(str(MODELS), subfolder="RobertaForMaskedLM") == MODELS / "RobertaForMaskedLM"
+    assert resolve_model(MLM) == MLM
+    assert resolve_model(str(MODELS), subfolder="RobertaForMaskedLM") == MODELS / "RobertaForMaskedLM"
     assert sum(hub.hits.values()) == 0
 
 
@@ -364,9 +372,9 @@ def test_resolver_tokenizer_kind_and_subfolder(hub):
 def test_resolver_revision_pins_commit_and_skips_community(hub):
     commit = hub.add_repo("test-org/tiny", _files(MLM))
     hub.add_repo("test-org/tiny", {**_files(MLM), "README.md": b"later"})
-    assert resolve_pretrained("test-org/tiny", revision=commit).name == commit
+    assert resolve_model("test-org/tiny", revision=commit).name == commit
     with pytest.raises(DownloadError) as info:
-        resolve_pretrained("test-org/tiny", revision="nope")
+        resolve_model("test-org/tiny", revision="nope")
     assert "revision 'nope' not found" in str(info.value) and "skipped" in str(info.value)
 
 
@@ -374,7 +382,7 @@ def test_resolver_hf_endpoint_read_at_call_time(hub, monkeypatch):
     with HubServer() as other:
         other.add_repo("test-org/tiny", _files(MLM))
         monkeypatch.setenv("HF_ENDPOINT", other.url)
-        resolve_pretrained("test-org/tiny")
+        resolve_model("test-org/tiny")
         assert other.count(_cdn(other, MLM)) == 1 and sum(hub.hits.values()) == 0
 
 
@@ -387,12 +395,13 @@ _CHILD = textwrap.dedent(
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     name, ready, index, count = sys.argv[1], Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
     import paddle_distilroberta
-    from paddle_distilroberta.pretrained.resolve import resolve_pretrained
+    from paddle_distilroberta import DistilRobertaModel
+    from paddle_distilroberta.pretrained.loading import model_folder
     (ready / index).touch()
     deadline = time.time() + 60
     while len(list(ready.iterdir())) < count and time.time() < deadline:
         time.sleep(0.01)
-    folder = resolve_pretrained(name)
+    folder = model_folder(name, DistilRobertaModel)
     model = paddle_distilroberta.AutoModelForMaskedLM.from_pretrained(name)
     digest = hashlib.sha256()
     for key, value in sorted(model.state_dict().items()):
@@ -453,7 +462,7 @@ def test_resolver_killed_download_resumes_byte_identical(hub, tmp_path):
     sha = hashlib.sha256(payload).hexdigest()
     assert sha not in [p.name for p in blobs.iterdir()]
     hub.clear_faults()
-    folder = resolve_pretrained("test-org/big")
+    folder = resolve_model("test-org/big")
     assert (folder / "model_state.pdparams").read_bytes() == payload
     resumed = [r for p, r in hub.ranges if p == cdn]
     assert resumed and int(resumed[-1][len("bytes="):-1]) >= size_at_kill

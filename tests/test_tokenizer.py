@@ -344,12 +344,16 @@ def test_tokenizer_pickles(tok):
 def test_tokenizer_module_needs_no_paddle_paddlenlp_torch_or_transformers(roberta_bpe_dir):
     """tokenization.py imports paddle only for return_tensors='pd', and never torch or transformers."""
     code = textwrap.dedent(f"""
-        import importlib.util, sys
+        import importlib, importlib.util, sys, types
         for name in ("paddle", "paddlenlp", "torch", "transformers"):
             sys.modules[name] = None  # any import of these now fails
-        spec = importlib.util.spec_from_file_location("tok", {str(REPO_ROOT / "paddle_distilroberta" / "tokenization.py")!r})
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        # the package without its __init__ (which imports the model, hence paddle): only what tokenization pulls in
+        package = types.ModuleType("paddle_distilroberta")
+        package.__path__ = [{str(REPO_ROOT / "paddle_distilroberta")!r}]
+        sys.modules["paddle_distilroberta"] = package
+        module = importlib.import_module("paddle_distilroberta.tokenization")
+        loaded = sorted(m for m in sys.modules if m.startswith("paddle_distilroberta."))
+        assert "paddle_distilroberta.modeling" not in loaded, loaded
         d = {str(roberta_bpe_dir)!r}
         t = module.DistilRobertaTokenizer(d + "/vocab.json", d + "/merges.txt")
         assert t("Hello world!", return_tensors="np")["input_ids"].tolist() == [[0, 31414, 232, 328, 2]]

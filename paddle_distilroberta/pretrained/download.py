@@ -32,7 +32,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, Optional, Union
 
-from ..errors import ChecksumError, DistilRobertaError, DownloadError
+from ..errors import (
+    ChecksumError,
+    DownloadError,
+    HTTPStatusError,
+    RemoteFileMissing,
+    RetriesExhaustedError,
+    SourceFailure,
+)
+from .files import atomic_write_text, publish
 
 logger = logging.getLogger(__name__)
 
@@ -74,35 +82,6 @@ CHUNK_SIZE = 1 << 20
 STREAM_CHUNK_SIZE = 1 << 16  # small, so a broken transfer loses little (urllib3 drops the last partial read)
 _TRUE = {"1", "ON", "YES", "TRUE"}
 PathLike = Union[str, "os.PathLike[str]"]
-
-
-class HTTPStatusError(DownloadError):
-    """A server answered with an HTTP error status that retrying will not fix (e.g. 404)."""
-
-    def __init__(self, message: str, status_code: int) -> None:
-        super().__init__(message)
-        self.status_code = status_code
-
-
-class RetriesExhaustedError(DownloadError):
-    """Transient failures (5xx, connection errors, timeouts, cut-off bodies) outlasted the retries."""
-
-    def __init__(self, message: str, reason: str, timed_out: bool) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.timed_out = timed_out
-
-
-class RemoteFileMissing(DistilRobertaError, FileNotFoundError):
-    """A source does not have the file (404), or, offline, the local cache does not hold it."""
-
-
-class SourceFailure(DistilRobertaError, OSError):
-    """A source could not deliver a file it should have; `result` is a short reason for error summaries."""
-
-    def __init__(self, message: str, result: str) -> None:
-        super().__init__(message)
-        self.result = result
 
 
 @dataclass(frozen=True)
@@ -324,11 +303,7 @@ def _verify(part: Path, url: str, *, announced: Optional[int], expected_size: Op
 
 
 def _write_meta(dest: Path, meta: dict) -> None:
-    meta_path = dest.parent / ".meta" / f"{dest.name}.json"
-    meta_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = meta_path.with_name(f".{meta_path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    os.replace(tmp, meta_path)
+    atomic_write_text(dest.parent / ".meta" / f"{dest.name}.json", json.dumps(meta, indent=1))
 
 
 def read_meta(dest: PathLike) -> Optional[dict]:
@@ -404,9 +379,7 @@ def download_url(
                 logger.warning("Download of %s: %s; retry %d/%d in %.1f s", url, err, attempt, retries, delay)
                 time.sleep(delay)
         digest = _verify(part, url, announced=announced, expected_size=expected_size, sha256=sha256)
-        with open(part, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(part, dest)
+        publish(part, dest)
         size = dest.stat().st_size
         _write_meta(dest, {"url": url, "size": size, "sha256": digest, "time": time.time()})
         logger.info("Downloaded %s (%d bytes) to %s", url, size, dest)

@@ -1,35 +1,201 @@
-"""Atomic file writes: a reader never sees a half-written file, and a failed write leaves the old one."""
+"""File names of a checkpoint folder, and THE atomic write every file of this package goes through.
+
+A reader never sees a half-written file: data goes to a temporary file beside the target, is flushed and
+fsync'ed, then renamed onto the target (`os.replace`), and the folder is fsync'ed so the rename survives a
+crash. On any error the temporary file is removed and the target is left as it was. Files get the user's
+normal permissions (mode 0o666 minus the umask, like `open(..., "w")`), not `mkstemp`'s 0600.
+
+    with atomic_path("out/model.safetensors") as tmp:   # write anything to `tmp`
+        save_file(state, tmp)
+    atomic_write_text("out/config.json", text)
+    with atomic_dir("cache/converted/abc") as tmp_dir:   # a whole folder, renamed into place at the end
+        ...
+
+`publish(tmp, target)` is the one rename step; downloads use it directly for their resumable `.incomplete` file.
+
+Also here, because they are names and small JSON rather than tensors: finding the config and weight files of a
+folder, and reading shard indexes (`model.safetensors.index.json`, ...). No paddle, no numpy: the tokenizer and
+the resolver use this module without importing a tensor library.
+"""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
-import tempfile
+import shutil
+import uuid
 from pathlib import Path
-from typing import Iterator, Union
+from typing import Any, Iterator, List, Union
+
+from ..errors import CheckpointFormatError, UnsafeCheckpointError
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+CONFIG_NAME = "config.json"
+LEGACY_CONFIG_NAME = "model_config.json"  # PaddleNLP's older name
+SAFE_WEIGHTS_NAME = "model.safetensors"
+#: Weight files in order of preference; each may come as `<name>.index.json` + shards instead.
+WEIGHT_NAMES = (SAFE_WEIGHTS_NAME, "pytorch_model.bin", "model_state.pdparams")
+#: Tokenizer files of transformers, PaddleNLP and this package (copied along when a folder is converted).
+TOKENIZER_FILES = ("vocab.json", "merges.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+                   "added_tokens.json")
+#: safetensors metadata of files in this package's (Paddle) layout.
+PADDLE_FORMAT_METADATA = {"format": "paddle", "library": "paddle_distilroberta"}
+
+
+def _temp_sibling(target: Path, kind: str = "tmp") -> Path:
+    return target.with_name(f".{target.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.{kind}")
+
+
+def fsync_dir(directory: PathLike) -> None:
+    """Persist the entries of `directory` (a rename into it); best effort where folders cannot be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def publish(tmp: PathLike, target: PathLike) -> None:
+    """Make the finished file `tmp` appear as `target` in one step: fsync, rename, fsync the folder."""
+    tmp, target = Path(tmp), Path(target)
+    with open(tmp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, target)
+    fsync_dir(target.parent)
 
 
 @contextlib.contextmanager
-def atomic_path(target: Union[str, os.PathLike]) -> Iterator[Path]:
-    """Yield a temporary path beside `target`; on success it is fsynced and renamed onto `target`.
+def atomic_path(target: PathLike) -> Iterator[Path]:
+    """Yield an empty temporary file beside `target`; when the block succeeds it replaces `target`.
 
-    On any exception the temporary file is removed and `target` is left as it was.
+    The folder of `target` is created if needed. On any exception (KeyboardInterrupt included) the temporary
+    file is removed and `target` is left untouched.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = _temp_sibling(target)
+    # O_EXCL: never clobber someone else's file; 0o666 lets the umask apply as for a normal file.
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        publish(tmp, target)
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        tmp.unlink(missing_ok=True)
 
 
-def atomic_write_text(target: Union[str, os.PathLike], text: str) -> None:
-    """Write `text` (UTF-8) to `target` atomically."""
+def atomic_write_text(target: PathLike, text: str) -> Path:
+    """Write `text` (UTF-8) to `target` atomically; returns `target`."""
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
+    return Path(target)
+
+
+def atomic_copy(src: PathLike, target: PathLike) -> Path:
+    """Copy the file `src` to `target` atomically; returns `target`."""
+    with atomic_path(target) as tmp:
+        shutil.copyfile(src, tmp)
+    return Path(target)
+
+
+@contextlib.contextmanager
+def atomic_dir(target: PathLike) -> Iterator[Path]:
+    """Yield an empty temporary folder beside `target`; when the block succeeds it replaces `target` whole.
+
+    Every file in it should be written with `atomic_path` (or fsync'ed otherwise). A previous `target` is
+    removed just before the rename, so a reader sees the old folder, no folder, or the new one; never a
+    mix. On any exception the temporary folder is removed and `target` is left untouched.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_sibling(target, "tmpdir")
+    tmp.mkdir()
+    try:
+        yield tmp
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(tmp, target)
+        fsync_dir(target.parent)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- the files of a checkpoint folder
+
+
+def find_config_file(folder: PathLike) -> Path:
+    """config.json, else PaddleNLP's legacy model_config.json."""
+    folder = Path(folder)
+    for name in (CONFIG_NAME, LEGACY_CONFIG_NAME):
+        if (folder / name).is_file():
+            return folder / name
+    raise FileNotFoundError(
+        f"No {CONFIG_NAME} (or PaddleNLP's {LEGACY_CONFIG_NAME}) in {folder}: a model folder needs one. "
+        "Save the model with save_pretrained, or copy the config.json of its checkpoint there."
+    )
+
+
+def find_weight_files(folder: PathLike) -> List[Path]:
+    """The weight files of a folder, in preference order (safetensors, then .bin, then .pdparams)."""
+    folder = Path(folder)
+    for name in WEIGHT_NAMES:
+        if (folder / name).is_file():
+            return [folder / name]
+        index = folder / f"{name}.index.json"
+        if index.is_file():
+            shards = sorted(set(read_shard_index(index).values()))
+            missing = [s for s in shards if not (folder / s).is_file()]
+            if missing:
+                raise FileNotFoundError(f"{index} lists shard(s) {missing} that are not in {folder}; re-download them.")
+            return [folder / s for s in shards]
+    raise FileNotFoundError(
+        f"No weights in {folder}: expected one of {', '.join(WEIGHT_NAMES)} (or a sharded '<name>.index.json'). "
+        f"Found: {sorted(p.name for p in folder.iterdir())}."
+    )
+
+
+def _check_shard_name(name: Any, index_path: Path) -> str:
+    if not isinstance(name, str) or not name or name in (".", "..") or "\0" in name:
+        raise UnsafeCheckpointError(f"{str(index_path)!r} lists an invalid shard file name {name!r}")
+    if "/" in name or "\\" in name or os.path.basename(name) != name or Path(name).is_absolute():
+        raise UnsafeCheckpointError(
+            f"{str(index_path)!r} lists shard {name!r}, which is not a plain file name; shards must lie "
+            "in the same folder as the index (a path here could read files outside it)."
+        )
+    return name
+
+
+def read_shard_index(index_path: PathLike) -> dict:
+    """Read the `weight_map` (tensor name -> shard file name) of a sharded checkpoint's index.
+
+    Works for `model.safetensors.index.json`, `pytorch_model.bin.index.json` and
+    `model_state.pdparams.index.json`. Shard names must be plain file names in the index's folder.
+
+    Raises:
+        FileNotFoundError: `index_path` does not exist.
+        CheckpointFormatError: not JSON, or no `weight_map` dict of str -> str.
+        UnsafeCheckpointError: a shard name is a path (contains `/`, `\\`, `..`) rather than a file name.
+    """
+    index_path = Path(index_path)
+    if not index_path.is_file():
+        raise FileNotFoundError(f"shard index {str(index_path)!r} does not exist")
+    try:
+        index = json.loads(index_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise CheckpointFormatError(f"shard index {str(index_path)!r} is not valid JSON: {err}") from err
+    weight_map = index.get("weight_map") if isinstance(index, dict) else None
+    if not isinstance(weight_map, dict) or not weight_map:
+        raise CheckpointFormatError(
+            f"shard index {str(index_path)!r} has no 'weight_map' object (tensor name -> shard file); "
+            f"found keys {sorted(index) if isinstance(index, dict) else type(index).__name__}"
+        )
+    bad_keys = [k for k in weight_map if not isinstance(k, str)]
+    if bad_keys:
+        raise CheckpointFormatError(f"shard index {str(index_path)!r}: tensor names must be str, got {bad_keys[:5]!r}")
+    return {key: _check_shard_name(shard, index_path) for key, shard in weight_map.items()}

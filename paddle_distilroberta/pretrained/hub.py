@@ -24,10 +24,9 @@ import time
 from pathlib import Path
 from typing import Optional, Union
 
-from ..errors import ChecksumError
+from ..errors import ChecksumError, RemoteFileMissing, SourceFailure
 from . import download
-from .download import RemoteFileMissing as HubFileMissing
-from .download import SourceFailure as HubFailure
+from .files import atomic_write_text
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +70,7 @@ def _verify_blob(pointer: Path, repo_id: str, filename: str) -> None:
         )
     if is_lfs:
         try:
-            mark.parent.mkdir(parents=True, exist_ok=True)
-            tmp = mark.with_name(f".{etag}.{os.getpid()}.tmp")
-            tmp.write_text(stamp)
-            os.replace(tmp, mark)
+            atomic_write_text(mark, stamp)
         except OSError as err:  # a read-only cache only costs a re-hash next time
             logger.debug("could not record the sha256 check of %s: %s", blob, err)
 
@@ -180,23 +176,23 @@ def hub_file(
             break
         except LocalEntryNotFoundError as err:
             if local_files_only:
-                raise HubFileMissing(f"{where} is not in the hub cache {cache_dir}") from err
-            raise HubFailure(f"{where}: {err}", _describe_failure(err, timeout)) from err
+                raise RemoteFileMissing(f"{where} is not in the hub cache {cache_dir}") from err
+            raise SourceFailure(f"{where}: {err}", _describe_failure(err, timeout)) from err
         except EntryNotFoundError as err:
-            raise HubFileMissing(f"{where}: the repo has no such file (404)") from err
+            raise RemoteFileMissing(f"{where}: the repo has no such file (404)") from err
         except GatedRepoError as err:
-            raise HubFailure(f"{where}: gated repo: {err}", "gated repo: accept its terms on the hub and pass token= (or set HF_TOKEN)") from err
+            raise SourceFailure(f"{where}: gated repo: {err}", "gated repo: accept its terms on the hub and pass token= (or set HF_TOKEN)") from err
         except RepositoryNotFoundError as err:
-            raise HubFailure(f"{where}: {err}", "repository not found (or private: pass token= / set HF_TOKEN)") from err
+            raise SourceFailure(f"{where}: {err}", "repository not found (or private: pass token= / set HF_TOKEN)") from err
         except RevisionNotFoundError as err:
-            raise HubFailure(f"{where}: {err}", f"revision {revision!r} not found") from err
+            raise SourceFailure(f"{where}: {err}", f"revision {revision!r} not found") from err
         except HfHubHTTPError as err:
-            raise HubFailure(f"{where}: {err}", _describe_failure(err, timeout)) from err
+            raise SourceFailure(f"{where}: {err}", _describe_failure(err, timeout)) from err
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError, OSError) as err:
             transient = not isinstance(err, OSError) or isinstance(err, requests.RequestException) or "Consistency check failed" in str(err)
             attempt += 1
             if not transient or attempt > retries:
-                raise HubFailure(f"{where}: {err}", _describe_failure(err, timeout)) from err
+                raise SourceFailure(f"{where}: {err}", _describe_failure(err, timeout)) from err
             delay = download.backoff_delay(attempt)
             logger.warning("Hub download of %s: %s; retry %d/%d in %.1f s (resuming)", where, err, attempt, retries, delay)
             time.sleep(delay)
@@ -205,5 +201,5 @@ def hub_file(
         if sha256 is not None:
             _verify_expected(Path(path), repo_id, filename, sha256)
     except ChecksumError as err:
-        raise HubFailure(str(err), f"checksum mismatch: {err}") from err
+        raise SourceFailure(str(err), f"checksum mismatch: {err}") from err
     return Path(path)

@@ -1,97 +1,132 @@
-"""from_pretrained / save_pretrained glue: folder -> files -> names mapped -> model built -> report.
+"""from_pretrained / save_pretrained glue: name -> folder -> files -> names mapped -> model built -> report.
 
-Reads three kinds of folder (the resolver turns names into folders first):
+The only module of the storage layer that meets a model class (it is handed one; it never imports `modeling`
+or `auto`). It combines `resolve` (name -> original files), `convert` (PyTorch layout -> Paddle layout, cached
+once per checkpoint), `mapping` (the weight table, streamed tensor by tensor) and `serialization` (formats).
+
+Reads three kinds of folder:
     Hugging Face: config.json + model.safetensors / pytorch_model.bin (sharded ones with their index json).
     PaddleNLP:    config.json or model_config.json + model_state.pdparams (PaddleNLP's key names).
     this package: config.json + model.safetensors whose metadata says format "paddle" (Paddle layout).
 Pickled files (.bin, .pdparams) go through a restricted unpickler (`serialization.py`): never plain pickle.
+
+The converted-checkpoint cache: a PyTorch-format download (HF `model.safetensors` / `pytorch_model.bin`, maybe
+sharded) is converted once into `<PADDLE_DISTILROBERTA_HOME>/converted/<key>/`, `<key>` coming from the resolver
+(the hub commit, or the sha256 of a community download), so a new commit re-converts and later loads read the
+converted folder without touching the original weights. Local folders are loaded as they are.
 """
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Type, Union
 
 import numpy as np
 import paddle
 
-from ..configuration import CONFIG_NAME, LEGACY_CONFIG_NAME, DistilRobertaConfig
-from ..errors import WeightMappingError
+from ..configuration import DistilRobertaConfig
+from ..errors import UnknownModelError, WeightMappingError
 from . import mapping
-from .fileutils import atomic_path
+from .convert import convert_checkpoint
+from .download import file_lock
+from .files import (
+    CONFIG_NAME,
+    PADDLE_FORMAT_METADATA,
+    SAFE_WEIGHTS_NAME,
+    atomic_dir,
+    atomic_path,
+    atomic_write_text,
+    find_config_file,
+    find_weight_files,
+)
+from .resolve import HubOptions, Resolved, registry_config, resolve
+from .serialization import (
+    iter_safetensors,
+    load_state_dict_file,
+    safetensors_keys,
+    safetensors_metadata,
+    save_safetensors,
+)
 
 logger = logging.getLogger(__name__)
 
-SAFE_WEIGHTS_NAME = "model.safetensors"
-#: Weight files in order of preference; each may come as `<name>.index.json` + shards instead.
-WEIGHT_NAMES = (SAFE_WEIGHTS_NAME, "pytorch_model.bin", "model_state.pdparams")
-HUB_KWARGS = ("cache_dir", "revision", "local_files_only", "token", "force_download", "subfolder")
-#: PaddleNLP / transformers arguments that mean nothing here (the resolver and loader decide by themselves).
-IGNORED_KWARGS = (
-    "from_hf_hub", "from_aistudio", "download_hub", "convert_from_torch", "convert_from_hf", "use_safetensors",
-    "low_cpu_mem_usage", "load_state_as_np", "trust_remote_code", "attn_implementation", "_fast_init",
-    "resume_download", "proxies", "mirror", "variant", "use_fast", "return_unused_kwargs",
-)
-PADDLE_FORMAT_METADATA = {"format": "paddle", "library": "paddle_distilroberta"}
+CONVERTED_MARKER = ".paddle_distilroberta_converted.json"
 _DTYPES = ("float32", "float16", "bfloat16", "float64")
 
 
-def pop_hub_kwargs(kwargs: Dict[str, Any]) -> Dict[str, Any]:
-    """Remove and return the resolver's keyword arguments; drop the ones that mean nothing here."""
-    hub = {k: kwargs.pop(k) for k in HUB_KWARGS if k in kwargs}
-    if "use_auth_token" in kwargs:  # older transformers name
-        hub.setdefault("token", kwargs.pop("use_auth_token"))
-    for k in IGNORED_KWARGS:
-        kwargs.pop(k, None)
-    return hub
+# --------------------------------------------------------------------------------------------- converted cache
 
 
-def _resolve_folder(name_or_path: Union[str, os.PathLike], hub: Dict[str, Any]) -> Path:
-    from .resolve import resolve_pretrained
-
-    return Path(resolve_pretrained(name_or_path, kind="model", **hub))
-
-
-def find_config_file(folder: Path) -> Path:
-    """config.json, else PaddleNLP's legacy model_config.json."""
-    for name in (CONFIG_NAME, LEGACY_CONFIG_NAME):
-        if (folder / name).is_file():
-            return folder / name
-    raise FileNotFoundError(
-        f"No {CONFIG_NAME} (or PaddleNLP's {LEGACY_CONFIG_NAME}) in {folder}: a model folder needs one. "
-        "Save the model with save_pretrained, or copy the config.json of its checkpoint there."
-    )
+def needs_conversion(folder: Path) -> bool:
+    """True for PyTorch-format weights (HF safetensors or pytorch_model.bin), False for Paddle-layout ones."""
+    first = find_weight_files(folder)[0]
+    if first.suffix in (".bin", ".pt", ".pth"):
+        return True
+    if first.suffix == ".safetensors":
+        try:
+            return safetensors_metadata(first).get("format") != "paddle"
+        except (OSError, ValueError):  # unreadable: let the loader report it
+            return True
+    return False
 
 
-def resolve_config_file(name_or_path: Union[str, os.PathLike], **hub: Any) -> Path:
-    """The config file of a config path, local folder, built-in name or hub repo id."""
-    path = Path(name_or_path)
-    if path.is_file():
-        return path
-    return find_config_file(_resolve_folder(name_or_path, hub))
+def _is_converted(folder: Path) -> bool:
+    return (folder / CONVERTED_MARKER).is_file()
 
 
-def find_weight_files(folder: Path) -> List[Path]:
-    """The weight files of a folder, in preference order (safetensors, then .bin, then .pdparams)."""
-    from .serialization import read_shard_index
+def convert_once(src: Path, dst: Path, model_class: type, *, source: str, key: str, force: bool = False) -> Path:
+    """Convert a PyTorch-format folder into this package's Paddle layout at `dst`, once, under a cross-process lock.
 
-    for name in WEIGHT_NAMES:
-        if (folder / name).is_file():
-            return [folder / name]
-        index = folder / f"{name}.index.json"
-        if index.is_file():
-            shards = sorted(set(read_shard_index(index).values()))
-            missing = [s for s in shards if not (folder / s).is_file()]
-            if missing:
-                raise FileNotFoundError(f"{index} lists shard(s) {missing} that are not in {folder}; re-download them.")
-            return [folder / s for s in shards]
-    raise FileNotFoundError(
-        f"No weights in {folder}: expected one of {', '.join(WEIGHT_NAMES)} (or a sharded '<name>.index.json'). "
-        f"Found: {sorted(p.name for p in folder.iterdir())}."
-    )
+    The conversion is written to a temporary folder and renamed onto `dst`, so `dst` is either absent or complete.
+    """
+    with file_lock(dst.parent / ".locks" / f"{dst.name}.lock"):
+        if _is_converted(dst) and not force:
+            return dst
+        started = time.perf_counter()
+        with atomic_dir(dst) as tmp:
+            convert_checkpoint(src, tmp, model_class, to="paddle")
+            atomic_write_text(tmp / CONVERTED_MARKER,
+                              json.dumps({"source": source, "key": key, "from": str(src), "time": time.time()}, indent=1))
+        logger.info("Converted %s to Paddle layout in %.1f s: %s", source, time.perf_counter() - started, dst)
+        return dst
+
+
+def _checkpoint_class(model_class: type, folder: Path) -> type:
+    """The class whose weights the checkpoint in `folder` holds (its `architectures`), to convert all of them."""
+    pick = getattr(model_class, "checkpoint_class", None)
+    if pick is None:
+        return model_class
+    config_class = getattr(model_class, "config_class", DistilRobertaConfig)
+    return pick(config_class.from_json_file(find_config_file(folder)))
+
+
+def model_folder(name_or_path: Union[str, os.PathLike], model_class: type, hub: Optional[HubOptions] = None) -> Path:
+    """The folder to load `model_class` from: a local folder as it is, a download in Paddle layout (converted
+    once and cached when the source is in PyTorch layout)."""
+    hub = hub or HubOptions()
+    only_config = registry_config(name_or_path) if not isinstance(name_or_path, os.PathLike) else None
+    if only_config is not None:
+        raise UnknownModelError(
+            f"{name_or_path!r} is a built-in configuration without weights. Build a randomly initialised model "
+            f"with AutoModel.from_config(AutoConfig.from_pretrained({name_or_path!r})), or pass a checkpoint."
+        )
+    found: Resolved = resolve(name_or_path, "model", hub)
+    if found.cache_key is None:
+        return found.folder
+    converted = found.home / "converted" / found.cache_key
+    if _is_converted(converted) and not hub.force_download:
+        logger.debug("Using the converted checkpoint %s", converted)
+        return converted
+    if not needs_conversion(found.folder):
+        return found.folder
+    model_class = _checkpoint_class(model_class, found.folder)
+    return convert_once(found.folder, converted, model_class, source=found.source, key=found.cache_key,
+                        force=hub.force_download)
 
 
 def resolve_device(device: Optional[str]) -> str:
@@ -165,8 +200,6 @@ def _is_core(name: str) -> bool:
 
 def _open_checkpoint(path: Path) -> Tuple[str, Iterable[Tuple[str, Any]]]:
     """(layout of the file, its tensors): safetensors are streamed tensor by tensor, pickles read whole."""
-    from .serialization import iter_safetensors, load_state_dict_file, safetensors_keys, safetensors_metadata
-
     if path.suffix == ".safetensors":
         return mapping.detect_format(safetensors_keys(path), safetensors_metadata(path)), iter_safetensors(path)
     raw = load_state_dict_file(path)
@@ -193,17 +226,15 @@ def load_weights(
     report: Dict[str, List[str]] = {"loaded": [], "new": [], "unused": [], "mismatched": []}
     for path in files:
         source_format, tensors = _open_checkpoint(path)
-        for key, tensor in tensors:  # one tensor at a time: peak memory ~ the model + one tensor
-            state, unknown = mapping.to_paddle_state_dict({key: tensor}, expected, source_format)
-            report["unused"] += unknown
-            for name, value in state.items():
-                if name not in params:
-                    report["unused"].append(name)
-                elif list(value.shape) != list(expected[name]):
-                    report["mismatched"].append(f"{name}: checkpoint {list(value.shape)} vs model {list(expected[name])}")
-                else:
-                    _assign(params[name], value)
-                    report["loaded"].append(name)
+        # one tensor at a time: peak memory ~ the model + one tensor
+        for name, value in mapping.apply_table(tensors, expected, source_format, report["unused"]):
+            if name not in params:
+                report["unused"].append(name)
+            elif list(value.shape) != list(expected[name]):
+                report["mismatched"].append(f"{name}: checkpoint {list(value.shape)} vs model {list(expected[name])}")
+            else:
+                _assign(params[name], value)
+                report["loaded"].append(name)
         if report["mismatched"] and not ignore_mismatched_sizes:
             raise WeightMappingError(
                 f"{path}: {len(report['mismatched'])} tensor(s) do not fit the model's shapes: "
@@ -273,10 +304,10 @@ def from_pretrained(
     """
     if args:
         raise TypeError(f"{cls.__name__}.from_pretrained takes keyword arguments only after the name, got {args!r}.")
-    hub = pop_hub_kwargs(kwargs)
+    hub = HubOptions.pop_from(kwargs)
     dtype = _check_dtype(dtype)
     place = resolve_device(device)
-    folder = _resolve_folder(pretrained_model_name_or_path, hub)
+    folder = model_folder(pretrained_model_name_or_path, cls, hub)
     config_class = getattr(cls, "config_class", DistilRobertaConfig)
     if config is None:
         config = config_class.from_json_file(find_config_file(folder), **kwargs)
@@ -303,11 +334,9 @@ def save_pretrained(
         **kwargs: PaddleNLP's `safe_serialization`, `max_shard_size`, ... are accepted and ignored
             (always one safetensors file).
 
-    Both files are written to temporary names and renamed into place, so an interrupted save leaves the
-    previous files intact.
+    Both files are written in full under temporary names, then renamed into place (weights, then config.json),
+    so a failed save leaves the previous files intact.
     """
-    from .serialization import save_safetensors
-
     save_directory = Path(save_directory)
     if save_directory.exists() and not save_directory.is_dir():
         raise NotADirectoryError(f"save_pretrained needs a folder, but {save_directory} is a file.")
@@ -320,8 +349,8 @@ def save_pretrained(
         metadata = {"format": "pt"}
     else:
         metadata = dict(PADDLE_FORMAT_METADATA)
-    # Both files are written in full under temporary names before either is renamed into place.
-    with atomic_path(save_directory / SAFE_WEIGHTS_NAME) as weights_tmp, atomic_path(save_directory / CONFIG_NAME) as config_tmp:
-        save_safetensors(state, weights_tmp, metadata=metadata)
+    # both files are written in full under temporary names before either is renamed (weights first, config last)
+    with atomic_path(save_directory / CONFIG_NAME) as config_tmp, atomic_path(save_directory / SAFE_WEIGHTS_NAME) as weights_tmp:
+        save_safetensors(state, weights_tmp, metadata=metadata, atomic=False)
         config_tmp.write_text(config.to_json_string(hf=hf_format), encoding="utf-8")
     return save_directory

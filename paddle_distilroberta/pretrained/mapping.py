@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from ..errors import WeightMappingError
 
@@ -138,35 +138,44 @@ def detect_format(keys: Iterable[str], metadata: Optional[Mapping[str, str]] = N
     return "hf"
 
 
-def to_paddle_state_dict(
-    source: Mapping[str, Any], expected: Mapping[str, Tuple[int, ...]], source_format: str
-) -> Tuple[Dict[str, Any], List[str]]:
-    """Rename and transpose a checkpoint's tensors into this package's names for one model.
+def apply_table(
+    tensors: Iterable[Tuple[str, Any]],
+    expected: Mapping[str, Tuple[int, ...]],
+    source_format: str,
+    unknown: Optional[List[str]] = None,
+) -> Iterator[Tuple[str, Any]]:
+    """THE applier of the table: rename and transpose a checkpoint's tensors into this package's names.
+
+    A generator, so a caller can stream a checkpoint tensor by tensor (peak memory ~ one tensor); conversion
+    and loading both go through it. An `alias` tensor (HF's `lm_head.decoder.bias`) is held back and yielded
+    at the end only if its target never came: the same result in any tensor order.
 
     Args:
-        source: checkpoint tensors (numpy arrays or paddle Tensors) under their file's names.
-        expected: the target model's parameter names -> shapes (`{k: v.shape for k, v in model.state_dict().items()}`).
+        tensors: (name in the file, tensor) pairs: numpy arrays or paddle Tensors.
+        expected: the target model's parameter names -> shapes (`{k: v.shape for k, v in model.named_parameters()}`).
         source_format: 'hf', 'paddlenlp' or 'paddle' (see `detect_format`).
+        unknown: if given, source keys that no rule knows are appended to it.
 
-    Returns:
-        (state dict under our names, source keys that no rule knows). Keys that a rule knows but the
-        model lacks (another head's weights) are returned too, under our names; the caller reports them,
-        and checks shapes with `shape_mismatches`.
+    Yields:
+        (our name, tensor). Names a rule knows but the model lacks (another head's weights) are yielded too;
+        the caller reports them, and checks shapes (`shape_mismatches`).
     """
     if source_format not in SOURCE_FORMATS:
         raise ValueError(f"source_format must be one of {SOURCE_FORMATS}, got {source_format!r}.")
     expects_prefix = any(k.startswith(BASE_PREFIX) for k in expected)
-    out: Dict[str, Any] = {}
     aliases: Dict[str, Any] = {}
-    unknown: List[str] = []
-    for key, tensor in source.items():
+    seen = set()
+    for key, tensor in tensors:
         _, local = _split_prefix(key)
         if source_format == "paddle":
-            out[_with_prefix(local, expects_prefix)] = tensor
+            name = _with_prefix(local, expects_prefix)
+            seen.add(name)
+            yield name, tensor
             continue
         matches = _matches(local, source_format)
         if not matches:
-            unknown.append(key)
+            if unknown is not None:
+                unknown.append(key)
             continue
         # one source name can fit several heads (PaddleNLP's `classifier.weight`): take the one the model has
         rule, ours = next(((r, o) for r, o in matches if _with_prefix(o, expects_prefix) in expected), matches[0])
@@ -177,10 +186,19 @@ def to_paddle_state_dict(
         if op == ALIAS:
             aliases[_with_prefix(rule.target, expects_prefix)] = tensor
             continue
-        out[name] = _transpose(tensor) if op in (TRANSPOSE, TIED) and source_format == "hf" else tensor
+        seen.add(name)
+        yield name, (_transpose(tensor) if op in (TRANSPOSE, TIED) and source_format == "hf" else tensor)
     for name, tensor in aliases.items():
-        out.setdefault(name, tensor)
-    return out, unknown
+        if name not in seen:
+            yield name, tensor
+
+
+def to_paddle_state_dict(
+    source: Mapping[str, Any], expected: Mapping[str, Tuple[int, ...]], source_format: str
+) -> Tuple[Dict[str, Any], List[str]]:
+    """`apply_table` over a whole dict: (state dict under our names, source keys that no rule knows)."""
+    unknown: List[str] = []
+    return dict(apply_table(source.items(), expected, source_format, unknown)), unknown
 
 
 def shape_mismatches(state: Mapping[str, Any], expected: Mapping[str, Tuple[int, ...]]) -> List[str]:

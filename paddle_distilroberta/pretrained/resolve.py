@@ -6,11 +6,10 @@
 * a registered name or alias (`configs/registry.json`) tries its sources in order;
 * any other `org/name` is a Hugging Face repo id, then a PaddleNLP community folder of the same name.
 
-For `kind="model"`, a PyTorch-format checkpoint (HF `model.safetensors` / `pytorch_model.bin`, maybe sharded) is
-converted once into this package's Paddle layout and cached in
-`<PADDLE_DISTILROBERTA_HOME>/converted/<source>/<key>/`: for a hub repo `<key>` is the commit the hub reports
-for the requested revision (so a new commit re-converts), for a community folder it is the sha256 of the weights.
-Later loads return the converted folder without touching the original weights.
+The folder holds the ORIGINAL files (a hub snapshot, a community download): this module never converts.
+`pretrained/loading.py` turns a PyTorch-format folder into this package's layout and owns that cache; it
+asks `cache_key` for the key of a resolved folder. The hub keyword arguments (`cache_dir`, `revision`,
+`local_files_only`, `token`, `force_download`, `subfolder`) are parsed in one place: `HubOptions`.
 
 Offline (`local_files_only=True` or `HF_HUB_OFFLINE=1`) nothing touches the network; when a file is missing the
 error names what was asked, every source tried with its result, and how to fix it.
@@ -22,28 +21,67 @@ import json
 import logging
 import os
 import re
-import shutil
-import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 from urllib.parse import urlparse
 
-from ..errors import ChecksumError, DownloadError, NotInCacheError, UnknownModelError
+from ..errors import ChecksumError, DownloadError, NotInCacheError, RemoteFileMissing, SourceFailure, UnknownModelError
 from . import download, registry
-from .download import RemoteFileMissing, SourceFailure
 from .registry import FileSets, PretrainedSpec, Source
-from .serialization import read_shard_index, safetensors_metadata
+from .files import find_config_file, read_shard_index
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["resolve_pretrained", "parse_name", "sources_for", "CONVERTED_MARKER"]
+__all__ = ["HubOptions", "Resolved", "resolve", "resolve_pretrained", "resolve_config_file", "registry_config",
+           "parse_name", "sources_for"]
 
-KINDS = ("model", "tokenizer")
-CONVERTED_MARKER = ".paddle_distilroberta_converted.json"
+KINDS = ("model", "tokenizer", "config")
 _HUB_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*/[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _REVISION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")
+
+#: PaddleNLP / transformers loading arguments that mean nothing here (the resolver and loader decide by themselves).
+IGNORED_KWARGS = (
+    "from_hf_hub", "from_aistudio", "download_hub", "convert_from_torch", "convert_from_hf", "use_safetensors",
+    "low_cpu_mem_usage", "load_state_as_np", "trust_remote_code", "attn_implementation", "_fast_init",
+    "resume_download", "proxies", "mirror", "variant", "use_fast", "return_unused_kwargs", "return_tokenizer_kwargs",
+)
+
+
+@dataclass(frozen=True)
+class HubOptions:
+    """The resolver's keyword arguments, parsed once for every `from_pretrained` (see `resolve_pretrained`)."""
+
+    cache_dir: Optional[Union[str, "os.PathLike[str]"]] = None
+    revision: Optional[str] = None
+    local_files_only: bool = False
+    token: Union[str, bool, None] = None
+    force_download: bool = False
+    subfolder: str = ""
+
+    FIELDS = ("cache_dir", "revision", "local_files_only", "token", "force_download", "subfolder")
+
+    @classmethod
+    def pop_from(cls, kwargs: Dict[str, Any]) -> "HubOptions":
+        """Remove the hub arguments from `kwargs` (and `use_auth_token`, their old alias, and the loading
+        arguments of PaddleNLP/transformers that mean nothing here); return them as a HubOptions."""
+        found = {k: kwargs.pop(k) for k in cls.FIELDS if k in kwargs}
+        alias = kwargs.pop("use_auth_token", None)
+        if alias is not None and found.get("token") is None:
+            found["token"] = alias
+        ignored = sorted(k for k in IGNORED_KWARGS if kwargs.pop(k, None) is not None)
+        if ignored:
+            logger.debug("from_pretrained: ignoring %s (they mean nothing to this package).", ignored)
+        found["subfolder"] = found.get("subfolder") or ""
+        return cls(**found)
+
+    @classmethod
+    def peek(cls, kwargs: Dict[str, Any]) -> "HubOptions":
+        """Like `pop_from`, but leaves `kwargs` as it is."""
+        return cls.pop_from(dict(kwargs))
+
+    def as_kwargs(self) -> Dict[str, Any]:
+        return {k: getattr(self, k) for k in self.FIELDS}
 
 
 @dataclass(frozen=True)
@@ -140,64 +178,6 @@ def _shards(index: Path, filename: str) -> List[str]:
         raise SourceFailure(f"{index}: {err}", f"unusable {filename}") from err
 
 
-def needs_conversion(folder: Path, weights_file: str) -> bool:
-    """True for PyTorch-format weights (HF safetensors or pytorch_model.bin), False for Paddle-layout ones."""
-    if weights_file.startswith("pytorch_model"):
-        return True
-    if weights_file.startswith("model.safetensors"):
-        first = folder / weights_file
-        if weights_file.endswith(".index.json"):
-            first = folder / _shards(first, weights_file)[0]
-        try:
-            return safetensors_metadata(first).get("format") != "paddle"
-        except (OSError, ValueError):  # unreadable: let the loader report it
-            return True
-    return False
-
-
-def _converted_dir(req: _Request, source: Source, key: str) -> Path:
-    if source.type == "hf":
-        org, name = source.repo_id.split("/", 1)
-        base = req.home / "converted" / "hf" / f"{org}--{name}" / key
-    else:
-        base = req.home / "converted" / "community" / source.name.replace("/", "--") / key
-    return base / req.subfolder if req.subfolder else base
-
-
-def _is_converted(folder: Path) -> bool:
-    return (folder / CONVERTED_MARKER).is_file()
-
-
-def convert_once(src: Path, dst: Path, *, source: str, key: str, force: bool = False) -> Path:
-    """Convert a PyTorch-format folder into this package's Paddle layout at `dst`, once, under a cross-process lock.
-
-    The conversion is written to a temporary folder and renamed onto `dst`, so `dst` is either absent or complete.
-    """
-    with download.file_lock(dst.parent / ".locks" / f"{dst.name}.lock"):
-        if _is_converted(dst) and not force:
-            return dst
-        try:
-            from .convert import convert_checkpoint
-        except ImportError as err:
-            logger.warning("Checkpoint conversion is not available (%s); loading %s as it is.", err, src)
-            return src
-        tmp = dst.parent / f".{dst.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        started = time.perf_counter()
-        try:
-            convert_checkpoint(src, tmp, to="paddle")
-            (tmp / CONVERTED_MARKER).write_text(
-                json.dumps({"source": source, "key": key, "from": str(src), "time": time.time()}, indent=1), encoding="utf-8"
-            )
-            if dst.exists():
-                shutil.rmtree(dst)
-            os.replace(tmp, dst)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-        logger.info("Converted %s to Paddle layout in %.1f s: %s", source, time.perf_counter() - started, dst)
-        return dst
-
-
 # --------------------------------------------------------------------------------------------- fetching
 
 
@@ -278,31 +258,23 @@ def _community_key(folder: Path, weights_file: str) -> str:
 def _fetch_model(req: _Request, source: Source) -> Path:
     fetch = _fetcher(req, source)
     _, config_path = _first_present(fetch, req.files.config)
-    folder = config_path.parent
     if source.type == "hf":
-        snapshot = folder.parents[len(Path(req.subfolder).parts) - 1] if req.subfolder else folder
-        key = snapshot.name  # the commit hash the hub reported for this revision
-        converted = _converted_dir(req, source, key)
-        if _is_converted(converted) and not req.force_download:
-            logger.debug("Using the converted checkpoint %s", converted)
-            return converted
+        key = _snapshot(config_path.parent, req.subfolder).name  # the commit the hub reported for this revision
         # fetch the weights from the very commit the config came from, even if the branch moves meanwhile
         fetch = _fetcher(req, Source(type="hf", repo_id=source.repo_id, revision=key))
-    weights_file, _ = _fetch_weights(fetch, req.files.weights)
-    if not needs_conversion(folder, weights_file):
-        return folder
-    if source.type != "hf":
-        key = _community_key(folder, weights_file)
-        converted = _converted_dir(req, source, key)
-        if _is_converted(converted) and not req.force_download:
-            return converted
-    label = f"{source.repo_id}@{key}" if source.type == "hf" else f"community:{source.name}@{key}"
-    return convert_once(folder, converted, source=label, key=key, force=req.force_download)
+    _fetch_weights(fetch, req.files.weights)
+    return config_path.parent
+
+
+def _snapshot(folder: Path, subfolder: str) -> Path:
+    return folder.parents[len(Path(subfolder).parts) - 1] if subfolder else folder
 
 
 def _fetch(req: _Request, source: Source) -> Path:
     if req.kind == "model":
         return _fetch_model(req, source)
+    if req.kind == "config":
+        return _first_present(_fetcher(req, source), req.files.config)[1].parent
     return _fetch_tokenizer(_fetcher(req, source), req.files)
 
 
@@ -315,6 +287,8 @@ def _where(source: Source, req: _Request) -> str:
 def _expected_files(req: _Request) -> str:
     if req.kind == "model":
         return f"{' or '.join(req.files.config)}, plus one of {', '.join(req.files.weights)}"
+    if req.kind == "config":
+        return " or ".join(req.files.config)
     return "tokenizer.json, or vocab.json + merges.txt"
 
 
@@ -342,6 +316,85 @@ def _raise_not_found(req: _Request, tried: List[Tuple[Source, str, Optional[Base
     raise cls("\n".join([head, "Sources tried, in order:", *lines, fix])) from last
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """Where `resolve` found the files of a name, and a stable key of their content.
+
+    `cache_key` is None for a local folder, else a relative path that changes whenever the files may
+    (`hf/<org>--<name>/<commit>[/<subfolder>]`, `community/<name>/<sha256 of the weights>[/<subfolder>]`).
+    `home` is the package cache root the request used. Loading keeps its converted copies under these keys.
+    """
+
+    folder: Path
+    source: str
+    cache_key: Optional[str]
+    home: Path
+
+
+def resolve(name_or_path: "str | os.PathLike[str]", kind: str = "model", hub: Optional[HubOptions] = None) -> Resolved:
+    """Find the files of `kind` for `name_or_path` (see `resolve_pretrained`) and say where they came from."""
+    hub = hub or HubOptions()
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    subfolder = hub.subfolder or ""
+    if subfolder and (".." in Path(subfolder).parts or Path(subfolder).is_absolute()):
+        raise UnknownModelError(f"Refusing subfolder {subfolder!r}: it must be a relative path without '..'.")
+    home = Path(hub.cache_dir).expanduser() if hub.cache_dir is not None else download.cache_home()
+    local = _local_folder(name_or_path, subfolder)
+    if local is not None:
+        return Resolved(local, str(local), None, home)
+    name = parse_name(os.fspath(name_or_path))
+    spec, sources = sources_for(name, hub.revision)
+    offline = bool(hub.local_files_only or download.is_offline())
+    if offline and hub.force_download:
+        raise ValueError("force_download=True cannot work offline (local_files_only=True or HF_HUB_OFFLINE=1).")
+    req = _Request(
+        name=name,
+        kind=kind,
+        files=spec.files if spec is not None else registry.default_files(),
+        sha256=dict(spec.sha256) if spec is not None else {},
+        home=home,
+        hub_cache=home / "hub" if hub.cache_dir is not None else None,
+        offline=offline,
+        token=hub.token,
+        force_download=hub.force_download,
+        subfolder=subfolder,
+    )
+    tried: List[Tuple[Source, str, Optional[BaseException]]] = []
+    for source in sources:
+        if source.type == "community" and hub.revision is not None:
+            tried.append((source, f"skipped: revision {hub.revision!r} was requested and this server has no revisions", None))
+            continue
+        try:
+            folder = _fetch(req, source)
+        except RemoteFileMissing as err:
+            result = "not in the local cache" if offline else f"not found ({err})"
+            tried.append((source, result, err))
+        except SourceFailure as err:
+            tried.append((source, err.result, err.__cause__ or err))
+        else:
+            logger.debug("Resolved %r (%s) to %s", name, kind, folder)
+            return Resolved(folder, *_key(req, source, folder), home)
+        logger.debug("%s: %s", _where(source, req), tried[-1][1])
+    reason = "local_files_only=True" if hub.local_files_only else "HF_HUB_OFFLINE=1"
+    _raise_not_found(req, tried, reason)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _key(req: _Request, source: Source, folder: Path) -> Tuple[str, Optional[str]]:
+    """(a label of the source, the cache key of the files in `folder`) for a model folder just fetched."""
+    tail = f"/{req.subfolder}" if req.subfolder else ""
+    if source.type == "hf":
+        commit = _snapshot(folder, req.subfolder).name
+        org, repo = source.repo_id.split("/", 1)
+        return f"{source.repo_id}@{commit}", f"hf/{org}--{repo}/{commit}{tail}"
+    weights = next((w for w in req.files.weights if (folder / w).is_file()), None) if req.kind == "model" else None
+    if weights is None:
+        return f"community:{source.name}", None
+    key = _community_key(folder, weights)
+    return f"community:{source.name}@{key}", f"community/{source.name.replace('/', '--')}/{key}{tail}"
+
+
 def resolve_pretrained(
     name_or_path: "str | os.PathLike[str]",
     *,
@@ -353,22 +406,23 @@ def resolve_pretrained(
     force_download: bool = False,
     subfolder: str = "",
 ) -> Path:
-    """Return a local folder that holds the files of `kind` for `name_or_path`.
+    """Return a local folder that holds the original files of `kind` for `name_or_path`.
 
     Args:
         name_or_path: a local folder, a registered name or alias ("distilroberta-base"), or a hub repo id.
-        kind: "model" (a config.json or model_config.json plus weights) or "tokenizer" (tokenizer.json and/or
-            vocab.json + merges.txt, plus tokenizer_config.json / special_tokens_map.json when present).
+        kind: "model" (a config.json or model_config.json plus weights), "config" (the config file only) or
+            "tokenizer" (tokenizer.json and/or vocab.json + merges.txt, plus tokenizer_config.json /
+            special_tokens_map.json when present).
         cache_dir: a cache root used instead of both `PADDLE_DISTILROBERTA_HOME` and the hub cache (hub files go
             to `<cache_dir>/hub`).
         revision: a hub branch, tag or commit (overrides the registry's); the community server has none.
         local_files_only: never touch the network (also implied by `HF_HUB_OFFLINE=1`).
         token: hub token (None: huggingface_hub's usual lookup).
-        force_download: fetch (and convert) again even if cached.
+        force_download: fetch again even if cached.
         subfolder: a folder inside the repo / local folder.
 
     Returns:
-        The folder. For a PyTorch-format checkpoint and kind "model", the cached Paddle-layout conversion.
+        The folder, as downloaded (a PyTorch-format checkpoint is converted by `pretrained.loading`, not here).
 
     Raises:
         UnknownModelError: an unknown or unsafe name (with close matches for near-misses).
@@ -376,48 +430,28 @@ def resolve_pretrained(
         ChecksumError: a download did not match its published size / sha256 (nothing was cached).
         DownloadError: every source failed; the message lists each source with its result.
     """
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    if subfolder and (".." in Path(subfolder).parts or Path(subfolder).is_absolute()):
-        raise UnknownModelError(f"Refusing subfolder {subfolder!r}: it must be a relative path without '..'.")
-    local = _local_folder(name_or_path, subfolder)
-    if local is not None:
-        return local
-    name = parse_name(os.fspath(name_or_path))
-    spec, sources = sources_for(name, revision)
-    env_offline = download.is_offline()
-    offline = bool(local_files_only or env_offline)
-    if offline and force_download:
-        raise ValueError("force_download=True cannot work offline (local_files_only=True or HF_HUB_OFFLINE=1).")
-    home = Path(cache_dir).expanduser() if cache_dir is not None else download.cache_home()
-    req = _Request(
-        name=name,
-        kind=kind,
-        files=spec.files if spec is not None else registry.default_files(),
-        sha256=dict(spec.sha256) if spec is not None else {},
-        home=home,
-        hub_cache=home / "hub" if cache_dir is not None else None,
-        offline=offline,
-        token=token,
-        force_download=force_download,
-        subfolder=subfolder,
-    )
-    tried: List[Tuple[Source, str, Optional[BaseException]]] = []
-    for source in sources:
-        if source.type == "community" and revision is not None:
-            tried.append((source, f"skipped: revision {revision!r} was requested and this server has no revisions", None))
-            continue
-        try:
-            folder = _fetch(req, source)
-        except RemoteFileMissing as err:
-            result = "not in the local cache" if offline else f"not found ({err})"
-            tried.append((source, result, err))
-        except SourceFailure as err:
-            tried.append((source, err.result, err.__cause__ or err))
-        else:
-            logger.debug("Resolved %r (%s) to %s", name, kind, folder)
-            return folder
-        logger.debug("%s: %s", _where(source, req), tried[-1][1])
-    reason = "local_files_only=True" if local_files_only else "HF_HUB_OFFLINE=1"
-    _raise_not_found(req, tried, reason)
-    raise AssertionError("unreachable")  # pragma: no cover
+    hub = HubOptions(cache_dir=cache_dir, revision=revision, local_files_only=local_files_only, token=token,
+                     force_download=force_download, subfolder=subfolder or "")
+    return resolve(name_or_path, kind, hub).folder
+
+
+def resolve_config_file(name_or_path: "str | os.PathLike[str]", hub: Optional[HubOptions] = None) -> Path:
+    """The config file of a config path, local folder, built-in name or hub repo id (no weights are fetched)."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    return find_config_file(resolve(name_or_path, "config", hub).folder)
+
+
+def registry_config(name: "str | os.PathLike[str]") -> Optional[Dict[str, Any]]:
+    """The architecture config of a registered name that has no download source (e.g. "tiny-random"), else None.
+
+    Such entries are configs only: `AutoConfig.from_pretrained(name)` and `AutoModel.from_config` use them;
+    there are no weights to load.
+    """
+    if not isinstance(name, str) or Path(name).exists():
+        return None
+    spec = registry.find_spec(name.strip())
+    if spec is None or spec.sources:
+        return None
+    return dict(spec.config)

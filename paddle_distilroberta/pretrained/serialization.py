@@ -21,7 +21,6 @@ import logging
 import mmap
 import os
 import pickle
-import uuid
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -36,6 +35,7 @@ except ImportError:  # pragma: no cover - older numpy
     from numpy.core import multiarray as _np_multiarray
 
 from paddle_distilroberta.errors import CheckpointFormatError, UnsafeCheckpointError
+from paddle_distilroberta.pretrained.files import atomic_path, read_shard_index  # read_shard_index: re-exported
 
 __all__ = [
     "CheckpointFormatError",
@@ -212,26 +212,15 @@ def _prepare_for_safetensors(tensors: Mapping[str, Any], path: Path) -> dict[str
     return prepared
 
 
-def _fsync_dir(directory: Path) -> None:
-    """Persist a rename (best effort: not every platform can open a directory)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def save_safetensors(
     tensors: Mapping[str, paddle.Tensor],
     path: PathLike,
     metadata: dict[str, str] | None = None,
+    *,
+    atomic: bool = True,
 ) -> None:
-    """Write `tensors` to a `.safetensors` file atomically.
+    """Write `tensors` to a `.safetensors` file atomically (`atomic=False`: into `path` as it is, for a caller
+    that already writes to a temporary file of `files.atomic_path`).
 
     The data goes to a temporary file in the same directory, is flushed and fsync'ed, then renamed
     over `path` with `os.replace`. If anything fails, the temporary file is removed and a file that
@@ -253,19 +242,13 @@ def save_safetensors(
     if metadata is not None and not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
         raise TypeError(f"Cannot save {str(path)!r}: metadata must map str to str, got {metadata!r}")
     prepared = _prepare_for_safetensors(tensors, path)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    # O_EXCL: never clobber someone else's file; mode 0o666 lets the umask apply as for a normal file.
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-    try:
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"Cannot save {str(path)!r}: the folder {str(path.parent)!r} does not exist.")
+    if not atomic:
+        save_file(prepared, str(path), metadata=metadata)
+        return
+    with atomic_path(path) as tmp:
         save_file(prepared, str(tmp), metadata=metadata)
-        with open(tmp, "rb+") as handle:
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
     logger.debug("saved %d tensors to %s", len(prepared), path)
 
 
@@ -651,47 +634,6 @@ def load_pdparams(path: PathLike) -> dict[str, np.ndarray]:
 
 
 # --------------------------------------------------------------------------- shards and dispatch
-
-
-def _check_shard_name(name: Any, index_path: Path) -> str:
-    if not isinstance(name, str) or not name or name in (".", "..") or "\0" in name:
-        raise UnsafeCheckpointError(f"{str(index_path)!r} lists an invalid shard file name {name!r}")
-    if "/" in name or "\\" in name or os.path.basename(name) != name or Path(name).is_absolute():
-        raise UnsafeCheckpointError(
-            f"{str(index_path)!r} lists shard {name!r}, which is not a plain file name; shards must lie "
-            "in the same folder as the index (a path here could read files outside it)."
-        )
-    return name
-
-
-def read_shard_index(index_path: PathLike) -> dict[str, str]:
-    """Read the `weight_map` (tensor name -> shard file name) of a sharded checkpoint's index.
-
-    Works for `model.safetensors.index.json`, `pytorch_model.bin.index.json` and
-    `model_state.pdparams.index.json`. Shard names must be plain file names in the index's folder.
-
-    Raises:
-        FileNotFoundError: `index_path` does not exist.
-        CheckpointFormatError: not JSON, or no `weight_map` dict of str -> str.
-        UnsafeCheckpointError: a shard name is a path (contains `/`, `\\`, `..`) rather than a file name.
-    """
-    index_path = Path(index_path)
-    if not index_path.is_file():
-        raise FileNotFoundError(f"shard index {str(index_path)!r} does not exist")
-    try:
-        index = json.loads(index_path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as err:
-        raise CheckpointFormatError(f"shard index {str(index_path)!r} is not valid JSON: {err}") from err
-    weight_map = index.get("weight_map") if isinstance(index, dict) else None
-    if not isinstance(weight_map, dict) or not weight_map:
-        raise CheckpointFormatError(
-            f"shard index {str(index_path)!r} has no 'weight_map' object (tensor name -> shard file); "
-            f"found keys {sorted(index) if isinstance(index, dict) else type(index).__name__}"
-        )
-    bad_keys = [k for k in weight_map if not isinstance(k, str)]
-    if bad_keys:
-        raise CheckpointFormatError(f"shard index {str(index_path)!r}: tensor names must be str, got {bad_keys[:5]!r}")
-    return {key: _check_shard_name(shard, index_path) for key, shard in weight_map.items()}
 
 
 _LOADERS = {
