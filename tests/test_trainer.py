@@ -6,7 +6,8 @@ must put the loss first); `prediction_step` only reports `eval_loss` when every 
 the batch; `label_names` defaults to ["labels"] and the question-answering default is dead code (the check
 is spelled "QusetionAnswering"), so QA needs `label_names=["start_positions", "end_positions"]`.
 A model that is not PaddleNLP's `PretrainedModel` is checkpointed as its bare state dict
-(`model_state.pdparams`, this package's parameter names, Paddle layout) without config.json.
+(`model_state.pdparams`, this package's parameter names, Paddle layout); this package's PaddleNLP integration
+wraps `Trainer._save` to add config.json, so every checkpoint and `save_model()` folder loads alone.
 """
 from __future__ import annotations
 
@@ -112,9 +113,12 @@ def _loss_recorder(trainer_mod):
 
 
 def _reload_checkpoint(model_class, checkpoint: Path, config):
-    """What the Trainer wrote (state dict only, no config.json), read back with this package's loader."""
-    assert (checkpoint / "model_state.pdparams").is_file(), sorted(p.name for p in checkpoint.iterdir())
-    return model_class.from_pretrained(str(checkpoint), config=config)
+    """What the Trainer wrote (weights + the config.json the integration adds), read back with no extra argument."""
+    names = sorted(p.name for p in checkpoint.iterdir())
+    assert "model_state.pdparams" in names and "config.json" in names, names
+    model = model_class.from_pretrained(str(checkpoint))
+    assert model.config.to_dict() == {**config.to_dict(), "architectures": [model_class.__name__]}
+    return model
 
 
 def _assert_same_weights(a, b) -> None:
@@ -211,3 +215,116 @@ def test_example_finetune_trainer_tiny(trainer_mod, tmp_path):
     assert metrics and float(metrics[-1].split(",")[0].split(":")[1]) < 0.6, proc.stdout[-2000:]
     model = AutoModelForSequenceClassification.from_pretrained(str(out))
     assert type(model) is DistilRobertaForSequenceClassification
+
+
+# --------------------------------------------------------------------------- checkpoints that load alone
+ID2LABEL = {0: "absent", 1: "present"}
+CLS_KEYS = ("input_ids", "attention_mask", "labels")
+
+
+def _cls_model():
+    from paddle_distilroberta import DistilRobertaForSequenceClassification
+
+    return DistilRobertaForSequenceClassification(
+        _config(num_labels=2, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()})
+    )
+
+
+def _logits(model, examples):
+    import paddle
+
+    model.eval()
+    with paddle.no_grad():
+        ids = paddle.to_tensor(np.stack([ex["input_ids"] for ex in examples]))
+        mask = paddle.to_tensor(np.stack([ex["attention_mask"] for ex in examples]))
+        return model(input_ids=ids, attention_mask=mask).logits.numpy()
+
+
+def test_trainer_checkpoints_load_alone_with_id2label_and_tokenizer(trainer_mod, tmp_path, roberta_bpe_dir):
+    """checkpoint-N and save_model() hold config.json (id2label) + weights + tokenizer; both Auto classes load them."""
+    import paddlenlp.transformers as pt
+
+    from paddle_distilroberta import AutoModelForSequenceClassification, DistilRobertaForSequenceClassification
+    from paddle_distilroberta import DistilRobertaTokenizer
+
+    tokenizer = DistilRobertaTokenizer.from_pretrained(roberta_bpe_dir)
+    examples = _examples(32, 5)
+    model = _cls_model()
+    args = _args(trainer_mod, tmp_path, max_steps=8, save_steps=4, logging_steps=4)
+    trainer = trainer_mod.Trainer(model=model, args=args, train_dataset=_dataset(examples, CLS_KEYS), tokenizer=tokenizer)
+    trainer.train()
+    expected = _logits(trainer.model, examples[:6])
+    out = Path(args.output_dir)
+    trainer.save_model()
+    for folder in (out / "checkpoint-8", out):
+        names = {p.name for p in folder.iterdir()}
+        assert {"config.json", "model_state.pdparams", "vocab.json", "merges.txt"} <= names, sorted(names)
+        assert json.loads((folder / "config.json").read_text())["id2label"] == {"0": "absent", "1": "present"}
+        for auto in (AutoModelForSequenceClassification, pt.AutoModelForSequenceClassification):
+            reloaded = auto.from_pretrained(str(folder))
+            assert type(reloaded) is DistilRobertaForSequenceClassification, (auto, type(reloaded))
+            assert reloaded.config.id2label == ID2LABEL
+            np.testing.assert_array_equal(_logits(reloaded, examples[:6]), expected)
+        assert type(pt.AutoTokenizer.from_pretrained(str(folder))) is DistilRobertaTokenizer
+    # the step-4 checkpoint is a different, complete model
+    early = AutoModelForSequenceClassification.from_pretrained(str(out / "checkpoint-4"))
+    assert not np.allclose(_logits(early, examples[:6]), expected)
+
+
+def test_trainer_resume_from_checkpoint_reproduces_uninterrupted_run(trainer_mod, tmp_path):
+    """resume_from_checkpoint=checkpoint-5 (mid-epoch) ends at the uninterrupted run's weights within 1e-5."""
+    import paddle
+
+    train = _dataset(_examples(32, 6), CLS_KEYS)
+
+    class StopAt5(trainer_mod.TrainerCallback):  # the interruption: same schedule, the process ends at step 5
+        def on_step_end(self, args, state, control, **kwargs):
+            if state.global_step == 5:
+                control.should_training_stop = True
+
+    def run(out: str, resume=None, callbacks=None):
+        # Optimizer state is keyed by Paddle's generated parameter names (embedding_N.w_0_moment1_0); a fresh
+        # name scope makes each run name its parameters as a new process would.
+        with paddle.utils.unique_name.guard():
+            args = _args(trainer_mod, tmp_path / out, max_steps=12, save_steps=5, num_train_epochs=3)
+            trainer = trainer_mod.Trainer(model=_cls_model(), args=args, train_dataset=train, callbacks=callbacks)
+            trainer.train(resume_from_checkpoint=resume)
+        return trainer
+
+    full = run("full")
+    interrupted = run("cut", callbacks=[StopAt5()])
+    assert interrupted.state.global_step == 5 and (tmp_path / "cut" / "out" / "checkpoint-5").is_dir()
+    resumed = run("resumed", resume=str(tmp_path / "cut" / "out" / "checkpoint-5"))
+    assert resumed.state.global_step == full.state.global_step == 12
+    a, b = full.model.state_dict(), resumed.model.state_dict()
+    moved = {k: float(np.abs(a[k].numpy() - b[k].numpy()).max()) for k in a}
+    assert max(moved.values()) <= 1e-5, sorted(moved.items(), key=lambda kv: -kv[1])[:5]
+    start = _cls_model().state_dict()  # and training did move the weights
+    assert max(float(np.abs(a[k].numpy() - start[k].numpy()).max()) for k in a) > 1e-3
+
+
+def test_trainer_load_best_model_at_end_restores_best_weights(trainer_mod, tmp_path):
+    """metric_for_best_model picks the first evaluation; after train() the model holds checkpoint-4's weights."""
+    from paddle_distilroberta import DistilRobertaForSequenceClassification
+
+    examples = _examples(32, 7)
+    calls = []
+
+    def compute_metrics(pred):
+        calls.append(1)
+        return {"score": -float(len(calls))}  # the first evaluation is the best by construction
+
+    args = _args(
+        trainer_mod, tmp_path, max_steps=12, save_steps=4, eval_steps=4, evaluation_strategy="steps",
+        load_best_model_at_end=True, metric_for_best_model="score", greater_is_better=True, save_total_limit=None,
+    )
+    data = _dataset(examples, CLS_KEYS)
+    trainer = trainer_mod.Trainer(model=_cls_model(), args=args, train_dataset=data, eval_dataset=data,
+                                  compute_metrics=compute_metrics)
+    trainer.train()
+    assert len(calls) >= 3 and trainer.state.best_model_checkpoint.endswith("checkpoint-4")
+    out = Path(args.output_dir)
+    best = DistilRobertaForSequenceClassification.from_pretrained(str(out / "checkpoint-4"))
+    last = DistilRobertaForSequenceClassification.from_pretrained(str(out / "checkpoint-12"))
+    np.testing.assert_array_equal(_logits(trainer.model, examples[:6]), _logits(best, examples[:6]))
+    assert not np.allclose(_logits(last, examples[:6]), _logits(best, examples[:6]))

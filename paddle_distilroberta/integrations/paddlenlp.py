@@ -15,6 +15,14 @@ has been. A broken PaddleNLP install (e.g. the aistudio-sdk ``ImportError`` rais
 paddlenlp) never breaks this package; a failed registration is logged as a warning.
 Set ``PADDLE_DISTILROBERTA_NO_PADDLENLP=1`` to turn the hook off.
 
+Trainer checkpoints: PaddleNLP's ``Trainer._save`` calls ``model.save_pretrained`` only for its own
+``PretrainedModel``; any other model is saved as a bare ``model_state.pdparams``. The same hook therefore
+wraps ``paddlenlp.trainer.Trainer._save`` (``patch_trainer()``) so that, for this package's models, it also
+writes ``config.json`` (``architectures``, ``id2label``, ...). ``trainer.save_model()`` and every
+``checkpoint-N`` then hold config + weights (+ the tokenizer files when the Trainer was given a tokenizer)
+and load with ``from_pretrained(folder)`` alone, here and through PaddleNLP's Auto classes; resuming and
+``load_best_model_at_end`` read ``model_state.pdparams`` exactly as before.
+
 How PaddleNLP picks a class (checked against the 3.0.0b4 source; 2.8.x noted where it differs):
 
 * ``auto/modeling.py``: a folder's ``architectures[-1]`` is matched by *substring* against the
@@ -32,6 +40,7 @@ How PaddleNLP picks a class (checked against the 3.0.0b4 source; 2.8.x noted whe
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -41,13 +50,13 @@ import sys
 import threading
 import types
 from collections import OrderedDict
-from typing import Any, Dict, Iterable, List, MutableMapping, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, List, MutableMapping, Optional, Sequence, Set, Tuple, Union
 
 from packaging.version import InvalidVersion, Version
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["register", "install_import_hook", "is_registered", "MIN_PADDLENLP_VERSION", "TESTED_PADDLENLP_VERSIONS"]
+__all__ = ["register", "install_import_hook", "is_registered", "patch_trainer", "complete_checkpoint", "epoch_seed_callback", "MIN_PADDLENLP_VERSION", "TESTED_PADDLENLP_VERSIONS"]
 
 #: Class-name prefix PaddleNLP's Auto classes match (``MAPPING_NAMES`` key).
 PREFIX = "DistilRoberta"
@@ -120,6 +129,7 @@ def register() -> bool:
         if _registered_for != id(transformers):
             logger.debug("paddle_distilroberta: registered with PaddleNLP %s (%d names).", version, len(names))
         _registered_for = id(transformers)
+        _patch_trainer_or_hook()
         return True
 
 
@@ -146,9 +156,11 @@ def install_import_hook() -> None:
                 logger.debug("paddle_distilroberta: %s is still being imported; cannot hook it.", HOOK_TARGET)
             else:
                 _register_quietly()
+                _patch_trainer_or_hook()
             return
-        if not any(isinstance(finder, _PaddleNLPImportHook) for finder in sys.meta_path):
+        if not any(type(finder) is _PaddleNLPImportHook for finder in sys.meta_path):
             sys.meta_path.insert(0, _PaddleNLPImportHook())
+        _patch_trainer_or_hook()
 
 
 # --------------------------------------------------------------------------- import hook
@@ -168,9 +180,10 @@ def _register_quietly() -> None:
 class _RegisteringLoader(importlib.abc.Loader):
     """Wraps the real loader of ``paddlenlp.transformers``; registers after the module has executed."""
 
-    def __init__(self, loader: importlib.abc.Loader, finder: "_PaddleNLPImportHook") -> None:
+    def __init__(self, loader: importlib.abc.Loader, finder: Any, callback: Any = None) -> None:
         self._loader = loader
         self._finder = finder
+        self._callback = callback if callback is not None else _register_quietly
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> Optional[types.ModuleType]:
         return self._loader.create_module(spec)
@@ -183,7 +196,7 @@ class _RegisteringLoader(importlib.abc.Loader):
             if getattr(module, "__spec__", None) is not None:
                 module.__spec__.loader = self._loader
         self._finder.remove()
-        _register_quietly()
+        self._callback()
 
     def __getattr__(self, name: str) -> Any:  # get_source, get_filename, is_package, resource readers, ...
         return getattr(self._loader, name)
@@ -466,3 +479,134 @@ def _register_tokenizer(parts: _Components, names: Sequence[str], version: Versi
     sample = next((v for v in table.values() if not _is_our_value(v)), None)
     value: Any = [(tokenizer_class, False)] if isinstance(sample, list) else tokenizer_class  # 2.8: [(cls, is_fast)]
     _add_builtin_names(table, names, value, "AutoTokenizer")
+
+
+# --------------------------------------------------------------------------- Trainer checkpoints
+#: The module that defines PaddleNLP's ``Trainer``; its ``_save`` is wrapped once it has been imported.
+TRAINER_MODULE = "paddlenlp.trainer.trainer"
+_PATCH_MARK = "_paddle_distilroberta_completes_checkpoints"
+
+
+def complete_checkpoint(model: Any, output_dir: Union[str, os.PathLike], should_save: bool = True) -> bool:
+    """Write ``config.json`` (with ``architectures``, ``id2label``, ...) for `model` into `output_dir`.
+
+    PaddleNLP's Trainer saves a model that is not its own ``PretrainedModel`` as a bare state dict
+    (``model_state.pdparams``, this package's parameter names). This package's ``from_pretrained`` reads that
+    file, so the config is all a checkpoint lacks to load alone. Returns True when a config was written:
+    `model` (after PaddleNLP's ``unwrap_model``-style ``_layers`` unwrapping) is one of this package's models
+    and this process is the one that saves.
+    """
+    while getattr(model, "_layers", None) is not None:  # paddle.DataParallel and friends
+        model = model._layers
+    if not should_save or not _is_ours(model):
+        return False
+    model.config.architectures = [type(model).__name__]
+    model.config.save_pretrained(output_dir)  # atomic write of config.json
+    return True
+
+
+def patch_trainer() -> bool:
+    """Wrap ``paddlenlp.trainer.Trainer._save`` so that every folder it writes for our models loads alone.
+
+    ``Trainer._save`` is what both ``trainer.save_model()`` and every ``checkpoint-N`` go through (3.0.0b4:
+    ``save_model`` -> ``_save``; ``_save_checkpoint`` -> ``save_model``). After the original has written
+    ``model_state.pdparams`` (and the tokenizer files when the Trainer holds a tokenizer), the wrapper adds
+    ``config.json`` (see ``complete_checkpoint``). Resuming (``resume_from_checkpoint``) and
+    ``load_best_model_at_end`` keep reading ``model_state.pdparams`` as before. Idempotent; returns False when
+    ``paddlenlp.trainer.trainer`` is not (fully) imported yet or has no ``Trainer._save``.
+    """
+    module = sys.modules.get(TRAINER_MODULE)
+    if module is None or getattr(getattr(module, "__spec__", None), "_initializing", False):
+        return False
+    trainer_class = getattr(module, "Trainer", None)
+    original = getattr(trainer_class, "_save", None)
+    if original is None:
+        logger.warning("paddle_distilroberta: %s has no Trainer._save; checkpoints will lack config.json.", TRAINER_MODULE)
+        return False
+    if getattr(original, _PATCH_MARK, False):
+        return True
+
+    @functools.wraps(original)
+    def _save(self, output_dir=None, *args, **kwargs):
+        result = original(self, output_dir, *args, **kwargs)
+        folder = output_dir if output_dir is not None else self.args.output_dir
+        complete_checkpoint(self.model, folder, should_save=bool(getattr(self.args, "should_save", True)))
+        return result
+
+    setattr(_save, _PATCH_MARK, True)
+    trainer_class._save = _save
+
+    original_train = trainer_class.train
+
+    @functools.wraps(original_train)
+    def train(self, *args, **kwargs):
+        if _is_ours(self.model) and not any(getattr(cb, _PATCH_MARK, False) for cb in self.callback_handler.callbacks):
+            self.add_callback(epoch_seed_callback())
+        return original_train(self, *args, **kwargs)
+
+    setattr(train, _PATCH_MARK, True)
+    trainer_class.train = train
+    return True
+
+
+def _is_ours(model: Any) -> bool:
+    while getattr(model, "_layers", None) is not None:
+        model = model._layers
+    return isinstance(model, importlib.import_module("paddle_distilroberta.modeling").DistilRobertaPretrainedModel)
+
+
+def epoch_seed_callback() -> Any:
+    """A ``TrainerCallback`` that seeds NumPy's global RNG with ``args.seed + epoch`` at every epoch start.
+
+    Why: in one process PaddleNLP 3.0.0b4 shuffles with ``paddle.io.BatchSampler(shuffle=True)``, which draws
+    each epoch's order from NumPy's global RNG; on ``resume_from_checkpoint`` it jumps straight to the saved
+    epoch, so that epoch's order is drawn from a freshly seeded RNG and differs from the uninterrupted run's
+    (the multi-process ``DistributedBatchSampler`` already seeds by epoch). With the order a function of
+    (seed, epoch), a resumed run replays the uninterrupted one; the RNG state saved in the checkpoint is
+    restored by the Trainer after the skipped steps, as before. ``patch_trainer`` adds it to ``Trainer.train``
+    for this package's models; pass it in ``callbacks=`` for any other model.
+    """
+    from paddlenlp.trainer import TrainerCallback
+
+    class EpochSeedCallback(TrainerCallback):
+        def on_epoch_begin(self, args, state, control, **kwargs):
+            import numpy as np
+
+            epoch = int(float(state.epoch or 0.0) + 1e-6)  # the epoch that begins (state.epoch = epochs done)
+            np.random.seed((int(args.seed) + epoch) % (2**32))
+
+    callback = EpochSeedCallback()
+    setattr(callback, _PATCH_MARK, True)
+    return callback
+
+
+def _patch_trainer_quietly() -> None:
+    try:
+        patch_trainer()
+    except Exception as err:  # noqa: BLE001 - never break PaddleNLP's import
+        logger.warning("paddle_distilroberta: could not hook PaddleNLP's Trainer (%s: %s).", type(err).__name__, err)
+
+
+def _patch_trainer_or_hook() -> None:
+    """Patch the Trainer now when it is imported, else once it is (a finder like the registration one)."""
+    if TRAINER_MODULE in sys.modules:
+        _patch_trainer_quietly()
+    elif not any(isinstance(finder, _TrainerImportHook) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _TrainerImportHook())
+
+
+class _TrainerImportHook(_PaddleNLPImportHook):
+    """Acts only on ``paddlenlp.trainer.trainer``; patches ``Trainer._save`` right after it has executed."""
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != TRAINER_MODULE or self._busy:
+            return None
+        self._busy = True
+        try:
+            spec = self._find_with_other_finders(fullname, path, target)
+        finally:
+            self._busy = False
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        spec.loader = _RegisteringLoader(spec.loader, self, _patch_trainer_quietly)
+        return spec
