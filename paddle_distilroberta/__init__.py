@@ -56,6 +56,10 @@ def __getattr__(name: str):  # the tokenizer imports `tokenizers` lazily, on fir
         from .tokenization import DistilRobertaTokenizer
 
         return DistilRobertaTokenizer
+    if name == "pipeline":
+        from .pipelines import pipeline
+
+        return pipeline
     raise AttributeError(f"module 'paddle_distilroberta' has no attribute {name!r}")
 
 
@@ -76,5 +80,5 @@ __all__ = [
     "DistilRobertaModel", "DistilRobertaForMaskedLM", "DistilRobertaForCausalLM", "DistilRobertaForSequenceClassification",
     "DistilRobertaForTokenClassification", "DistilRobertaForQuestionAnswering", "DistilRobertaForMultipleChoice",
     "DistilRobertaError", "UnknownModelError", "WeightMappingError", "UnsafeCheckpointError", "CheckpointFormatError", "ChecksumError",
-    "NotInCacheError", "DownloadError",
+    "NotInCacheError", "DownloadError", "pipeline",
 ]

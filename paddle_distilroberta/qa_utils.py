@@ -46,7 +46,7 @@ def prepare_qa_features(
     ids: Optional[Sequence[Any]] = None,
     answers: Optional[Sequence[Mapping[str, Any]]] = None,
     max_length: int = 384,
-    doc_stride: int = 128,
+    doc_stride: Optional[int] = None,
     padding: Union[bool, str] = False,
     strip_questions: bool = False,
 ) -> Dict[str, List[Any]]:
@@ -62,7 +62,8 @@ def prepare_qa_features(
             first answer of each example becomes `start_positions`/`end_positions` token labels (the `<s>`
             position 0 when the answer is empty or not fully inside the window).
         max_length: tokens per window (question + context + 4 special tokens).
-        doc_stride: tokens shared by consecutive windows of one context (transformers' `stride`).
+        doc_stride: tokens shared by consecutive windows of one context (transformers' `stride`); default
+            min(max_length // 2, 128), as transformers' pipeline.
         padding: `False` (windows keep their own length) or `"max_length"` (for fixed-shape training).
         strip_questions: strip leading whitespace from questions (as the run_qa examples do; the pipeline
             does not, to match transformers' pipeline).
@@ -97,6 +98,8 @@ def prepare_qa_features(
         ids = [ids]
     if ids is not None and len(ids) != len(question_list):
         raise ValueError(f"{len(ids)} ids for {len(question_list)} examples; pass one id per example.")
+    if doc_stride is None:
+        doc_stride = min(max_length // 2, 128)
     if strip_questions:
         question_list = [q.lstrip() for q in question_list]
     enc = tokenizer(
@@ -225,6 +228,9 @@ def postprocess_qa_predictions(
             scored by the lowest null score over the example's windows (SQuAD v2).
         align_to_words: widen spans to whole words, as transformers' pipeline does by default.
 
+    Spans that give the same answer text (case-insensitive), within a window or across windows, are one
+    answer whose score is the sum of theirs (as transformers 4.5x does).
+
     Returns:
         For each example, a list of at most `top_k` dicts `{"score": float, "start": int, "end": int,
         "answer": str}` (character offsets into the context), best first.
@@ -249,12 +255,19 @@ def postprocess_qa_predictions(
             candidates &= np.asarray(masks[window][:length], dtype=bool)
         start = np.asarray(start_logits[window], dtype=np.float64)[:length]
         end = np.asarray(end_logits[window], dtype=np.float64)[:length]
-        starts, ends, scores, null = select_spans(start, end, candidates, top_k, max_answer_len)
+        # as transformers 4.5x: more candidates when aligning to words, since spans inside one word merge
+        pre_top_k = top_k * 2 + 10 if align_to_words else top_k
+        starts, ends, scores, null = select_spans(start, end, candidates, pre_top_k, max_answer_len)
         null_scores[owner] = min(null_scores[owner], null)
         words = word_ids[window] if word_ids is not None else None
         for s, e, score in zip(starts.tolist(), ends.tolist(), scores.tolist()):
             a, b = _span_chars(offsets, words, s, e, align_to_words)
-            answers[owner].append({"score": float(score), "start": a, "end": b, "answer": context_list[owner][a:b]})
+            text = context_list[owner][a:b]
+            same = next((x for x in answers[owner] if x["answer"].lower() == text.lower()), None)
+            if same is not None:  # one answer text (case-insensitive) found by several spans: scores add up
+                same["score"] += float(score)
+            else:
+                answers[owner].append({"score": float(score), "start": a, "end": b, "answer": text})
     results = []
     for owner, found in enumerate(answers):
         if handle_impossible_answer:
