@@ -1,7 +1,8 @@
-"""The golden fixture folders are complete (no torch needed).
+"""The golden fixture folders are complete and are what the package reads (no torch needed).
 
 Each model folder under tests/fixtures/models/ holds config.json + weights (+ expected.npz for the
-safetensors folders); a sharded folder's index lists shards that exist. See tests/fixtures/README.md.
+safetensors folders) of the built-in `tiny-random` architecture; the package finds their weight files, and a
+sharded folder's index lists shards that exist. See tests/fixtures/README.md.
 """
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import numpy as np
 import pytest
 
 from conftest import FIXTURES
+from paddle_distilroberta import AutoConfig
+from paddle_distilroberta.pretrained.files import find_weight_files, read_shard_index
 
 MODELS = FIXTURES / "models"
 HEADS = [
@@ -26,16 +29,9 @@ HEADS = [
     "RobertaForCausalLM",
 ]
 CASES = ("single", "padded", "embeds", "full_length")
-TINY = {
-    "vocab_size": 100,
-    "hidden_size": 32,
-    "num_hidden_layers": 2,
-    "num_attention_heads": 4,
-    "intermediate_size": 37,
-    "max_position_embeddings": 20,
-    "type_vocab_size": 1,
-    "pad_token_id": 1,
-}
+#: The architecture fields every fixture shares with the registry's `tiny-random` entry.
+TINY_FIELDS = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
+               "max_position_embeddings", "type_vocab_size", "pad_token_id")
 
 
 def _config(folder: Path) -> dict:
@@ -47,8 +43,9 @@ def test_fixture_safetensors_folder_complete(name: str) -> None:
     folder = MODELS / name
     config = _config(folder)
     assert config["architectures"] == [name.split("-")[0]]
-    assert {k: config[k] for k in TINY} == TINY
-    assert (folder / "model.safetensors").stat().st_size > 0
+    tiny = AutoConfig.from_pretrained("tiny-random").to_dict(hf=True)
+    assert {k: config[k] for k in TINY_FIELDS} == {k: tiny[k] for k in TINY_FIELDS}
+    assert find_weight_files(folder) == [folder / "model.safetensors"]
     with np.load(folder / "expected.npz") as expected:
         keys = set(expected.files)
     for case in CASES:
@@ -67,7 +64,7 @@ def test_fixture_safetensors_folder_complete(name: str) -> None:
 def test_fixture_bin_folder_complete(name: str) -> None:
     folder = MODELS / f"{name}-bin"
     assert _config(folder) == _config(MODELS / name)
-    assert (folder / "pytorch_model.bin").stat().st_size > 0
+    assert find_weight_files(folder) == [folder / "pytorch_model.bin"]
 
 
 @pytest.mark.parametrize(
@@ -76,11 +73,9 @@ def test_fixture_bin_folder_complete(name: str) -> None:
      ("RobertaForMaskedLM-sharded-bin", "pytorch_model.bin.index.json")],
 )
 def test_fixture_sharded_index_lists_existing_shards(folder: str, index_name: str) -> None:
-    index = json.loads((MODELS / folder / index_name).read_text())
-    shards = set(index["weight_map"].values())
+    shards = set(read_shard_index(MODELS / folder / index_name).values())
     assert len(shards) >= 2
-    for shard in shards:
-        assert "/" not in shard and (MODELS / folder / shard).is_file()
+    assert find_weight_files(MODELS / folder) == sorted(MODELS / folder / shard for shard in shards)
     assert _config(MODELS / folder) == _config(MODELS / "RobertaForMaskedLM")
 
 

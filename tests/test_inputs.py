@@ -10,13 +10,11 @@ from paddle_distilroberta.auto import TASKS, model_classes
 from paddle_distilroberta.configuration import DistilRobertaConfig
 from paddle_distilroberta.modeling import _attention_bias, _min_value, create_position_ids_from_input_ids
 
-from conftest import REPO_ROOT
 
-TINY_CONFIG = REPO_ROOT / "configs" / "tiny-random.json"
 
 
 def tiny_config(**overrides) -> DistilRobertaConfig:
-    return DistilRobertaConfig.from_json_file(TINY_CONFIG, **overrides)
+    return DistilRobertaConfig.from_pretrained("tiny-random", **overrides)
 
 
 @pytest.fixture(scope="module")

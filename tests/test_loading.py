@@ -1,4 +1,4 @@
-"""from_pretrained / save_pretrained: load reports, errors, dtype and device, atomic saves, Auto classes, formats.
+"""from_pretrained / save_pretrained: load reports, errors, dtype and device, atomic saves, formats.
 
 Numeric parity with transformers is test_parity.py's job; here the golden folders are just checkpoints.
 """
@@ -16,7 +16,6 @@ from safetensors import safe_open
 from safetensors.numpy import load_file, save_file
 
 import paddle_distilroberta as pdr
-from paddle_distilroberta import auto
 from paddle_distilroberta.errors import WeightMappingError
 from paddle_distilroberta.pretrained import loading
 from paddle_distilroberta.pretrained.loading import resolve_device
@@ -346,118 +345,6 @@ def test_explicit_config_and_overrides():
     config = pdr.DistilRobertaConfig.from_pretrained(SEQ_CLS)
     model = pdr.DistilRobertaForSequenceClassification.from_pretrained(SEQ_CLS, config=config, classifier_dropout=0.3)
     assert model.config.classifier_dropout == 0.3 and model.config.num_labels == 3
-
-
-# ------------------------------------------------------------------ Auto classes
-@pytest.mark.parametrize("folder", sorted(FOLDERS))
-def test_auto_model_picks_the_class(folder):
-    cls, auto_cls = FOLDERS[folder]
-    model = auto_cls.from_pretrained(MODELS / folder)
-    assert type(model) is cls
-    assert_same_state(state(model), state(cls.from_pretrained(MODELS / folder)))
-
-
-def test_auto_model_follows_the_task_not_architectures():
-    assert type(pdr.AutoModel.from_pretrained(MLM)) is pdr.DistilRobertaModel
-    assert type(pdr.AutoModelForSequenceClassification.from_pretrained(BASE)) is pdr.DistilRobertaForSequenceClassification
-
-
-def test_auto_config_and_from_config():
-    config = pdr.AutoConfig.from_pretrained(SEQ_CLS)
-    assert type(config) is pdr.DistilRobertaConfig and config.num_labels == 3
-    assert pdr.AutoConfig.from_pretrained(SEQ_CLS, num_labels=5).num_labels == 5
-    assert type(pdr.AutoConfig.from_pretrained(REPO_ROOT / "configs" / "tiny-random.json")) is pdr.DistilRobertaConfig
-    model = pdr.AutoModelForTokenClassification.from_config(config)
-    assert type(model) is pdr.DistilRobertaForTokenClassification
-
-
-def test_auto_unknown_model_type(tmp_path):
-    (tmp_path / "config.json").write_text(json.dumps({"model_type": "bert", "hidden_size": 32}))
-    with pytest.raises(ValueError, match=r"model_type 'bert' is not registered.*register"):
-        pdr.AutoModel.from_pretrained(tmp_path)
-    with pytest.raises(ValueError, match="model_type 'bert' is not registered"):
-        pdr.AutoConfig.from_pretrained(tmp_path)
-
-
-@pytest.fixture
-def clean_registry(monkeypatch):
-    """register() changes module globals: give each test its own copies."""
-    monkeypatch.setattr(auto, "_CONFIGS", dict(auto._CONFIGS))
-    monkeypatch.setattr(auto, "_MODELS", {task: dict(classes) for task, classes in auto._MODELS.items()})
-    monkeypatch.setattr(auto, "_TOKENIZERS", dict(auto._TOKENIZERS))
-
-
-class MyConfig(pdr.DistilRobertaConfig):
-    model_type = "my-roberta"
-
-    @classmethod
-    def from_dict(cls, config, **overrides):
-        config = {k: v for k, v in dict(config).items() if k != "model_type"}
-        return super().from_dict(config, **overrides)
-
-
-class MyModel(pdr.DistilRobertaModel):
-    config_class = MyConfig
-
-
-class MyClassifier(pdr.DistilRobertaForSequenceClassification):
-    config_class = MyConfig
-
-
-def test_register_custom_class(clean_registry, tmp_path):
-    auto.register("my-roberta", MyConfig, {"base": MyModel, "sequence_classification": MyClassifier})
-    config = MyConfig.from_json_file(REPO_ROOT / "configs" / "tiny-random.json")
-    model = pdr.AutoModel.from_config(config)
-    assert type(model) is MyModel
-    assert type(pdr.AutoModelForSequenceClassification.from_config(config)) is MyClassifier
-    model.save_pretrained(tmp_path)
-    assert json.loads((tmp_path / "config.json").read_text())["model_type"] == "my-roberta"
-    assert type(pdr.AutoConfig.from_pretrained(tmp_path)) is MyConfig
-    with pytest.raises(ValueError, match=r"No ForMaskedLM model is registered for model_type 'my-roberta'"):
-        pdr.AutoModelForMaskedLM.from_config(config)
-
-
-def test_register_custom_class_from_pretrained(clean_registry, tmp_path):
-    """A registered architecture loads through from_pretrained with its own config class.
-
-    Found by this test: pretrained/loading.py `from_pretrained` reads the folder with
-    `DistilRobertaConfig.from_json_file(...)` instead of `cls.config_class`, so model_type 'my-roberta' is refused.
-    """
-    auto.register("my-roberta", MyConfig, {"base": MyModel})
-    MyModel(MyConfig.from_json_file(REPO_ROOT / "configs" / "tiny-random.json")).save_pretrained(tmp_path)
-    model = pdr.AutoModel.from_pretrained(tmp_path)
-    assert type(model) is MyModel and type(model.config) is MyConfig
-
-
-def test_register_exist_ok(clean_registry):
-    class OtherConfig(MyConfig):
-        pass
-
-    auto.register("roberta", pdr.DistilRobertaConfig)  # the same class again: idempotent
-    with pytest.raises(ValueError, match=r"model_type 'roberta' is already registered .*exist_ok=True"):
-        auto.register("roberta", OtherConfig)
-    assert auto._CONFIGS["roberta"] is pdr.DistilRobertaConfig
-    auto.register("roberta", OtherConfig, exist_ok=True)
-    assert auto._CONFIGS["roberta"] is OtherConfig
-    with pytest.raises(ValueError, match=r"Unknown task 'summarization'"):
-        auto.register("my-roberta", MyConfig, {"summarization": MyModel})
-    # adding a task to a registered type is fine; replacing with exist_ok too
-    auto.register("my-roberta", MyConfig, {"base": MyModel})
-    auto.register("my-roberta", models={"sequence_classification": MyClassifier})
-    assert auto._MODELS["sequence_classification"]["my-roberta"] is MyClassifier
-    auto.register("roberta", models={"base": MyModel}, exist_ok=True)
-    assert auto._MODELS["base"]["roberta"] is MyModel
-
-
-def test_register_refuses_replacing_a_model_class_without_exist_ok(clean_registry):
-    """exist_ok protects model classes too, not only config classes.
-
-    Found by this test: `register("roberta", models={"base": X})` silently replaces DistilRobertaModel for every
-    roberta checkpoint; the exist_ok check only looks at config_class.
-    """
-    with pytest.raises(ValueError, match="already registered"):
-        auto.register("roberta", models={"base": MyModel})
-    assert auto._MODELS["base"]["roberta"] is pdr.DistilRobertaModel
 
 
 # ------------------------------------------------------------------ formats

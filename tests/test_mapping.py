@@ -11,13 +11,11 @@ from paddle_distilroberta.errors import WeightMappingError
 from paddle_distilroberta.pretrained import mapping
 
 HEAD_CLASSES = [model_classes(task)["roberta"] for task in TASKS]
-TINY = dict(vocab_size=100, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, intermediate_size=37,
-            max_position_embeddings=20, num_labels=3)
 
 
 def _shapes(cls, **overrides):
     with paddle.LazyGuard():
-        model = cls(DistilRobertaConfig(**{**TINY, **overrides}))
+        model = cls(DistilRobertaConfig.from_pretrained("tiny-random", **{"num_labels": 3, **overrides}))
     return {k: tuple(v.shape) for k, v in model.named_parameters()}
 
 

@@ -14,9 +14,7 @@ import paddle_distilroberta as pdr
 from paddle_distilroberta.auto import TASKS, model_classes
 from paddle_distilroberta.configuration import DistilRobertaConfig
 
-from conftest import REPO_ROOT
 
-TINY_CONFIG = REPO_ROOT / "configs" / "tiny-random.json"
 B, T, C = 2, 7, 3  # batch, sequence length, choices (multiple choice)
 NUM_LABELS = 3
 
@@ -25,7 +23,7 @@ HEADS = {task: model_classes(task)["distilroberta"] for task in TASKS}
 
 
 def tiny_config(**overrides) -> DistilRobertaConfig:
-    return DistilRobertaConfig.from_json_file(TINY_CONFIG, **overrides)
+    return DistilRobertaConfig.from_pretrained("tiny-random", **overrides)
 
 
 def build(task: str, **overrides) -> pdr.DistilRobertaPretrainedModel:
