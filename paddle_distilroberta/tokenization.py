@@ -179,6 +179,21 @@ def _clean_up_tokenization(text: str) -> str:
     return text
 
 
+def _parse_padding(padding: Any, side: str) -> Tuple[Optional[str], str]:
+    """The one reading of transformers' padding arguments: ('longest' | 'max_length' | None, 'right' | 'left')."""
+    if padding is True or padding == "longest":
+        strategy = "longest"
+    elif padding is False or padding is None or padding == "do_not_pad":
+        strategy = None
+    elif padding == "max_length":
+        strategy = "max_length"
+    else:
+        raise ValueError(f"padding={padding!r} is not supported; use True/'longest', 'max_length' or False.")
+    if side not in ("right", "left"):
+        raise ValueError(f"padding_side={side!r} is not supported; use 'right' or 'left'.")
+    return strategy, side
+
+
 def _to_id_list(token_ids: Any, what: str = "token_ids") -> List[int]:
     if hasattr(token_ids, "tolist"):  # numpy arrays, numpy scalars, paddle tensors
         token_ids = token_ids.tolist()
@@ -625,14 +640,7 @@ class DistilRobertaTokenizer:
                    pad_to_multiple_of: Optional[int], padding_side: Optional[str], add_special_tokens: bool,
                    has_pair: bool, verbose: bool) -> None:
         """Resolve padding/truncation like transformers and set them on the backend (only when they change)."""
-        if padding is True or padding == "longest":
-            pad = "longest"
-        elif padding is False or padding is None or padding == "do_not_pad":
-            pad = None
-        elif padding == "max_length":
-            pad = "max_length"
-        else:
-            raise ValueError(f"padding={padding!r} is not supported; use True/'longest', 'max_length' or False.")
+        pad, side = _parse_padding(padding, padding_side or self.padding_side)
         if truncation is None and max_length is not None and pad is None:
             if verbose:
                 logger.warning("max_length=%s is given without truncation; truncating with 'longest_first' "
@@ -655,9 +663,6 @@ class DistilRobertaTokenizer:
             raise ValueError(f"max_length={max_length!r} must be a non-negative int.")
         if type(stride) is not int or stride < 0:
             raise ValueError(f"stride={stride!r} must be a non-negative int.")
-        side = padding_side or self.padding_side
-        if side not in ("right", "left"):
-            raise ValueError(f"padding_side={side!r} is not supported; use 'right' or 'left'.")
         trunc_state = None
         if truncation:
             need = self.num_special_tokens_to_add(has_pair) if add_special_tokens else 0
@@ -840,17 +845,14 @@ class DistilRobertaTokenizer:
             raise ValueError(f"pad needs 'input_ids'; got keys {sorted(encoded_inputs)}.")
         rows = [_to_id_list(r, "input_ids row") for r in encoded_inputs["input_ids"]]
         longest = max((len(r) for r in rows), default=0)
-        if padding is False or padding == "do_not_pad":
-            target = None
-        elif padding == "max_length":
+        strategy, side = _parse_padding(padding, padding_side or self.padding_side)
+        if strategy == "max_length":
             target = max_length if max_length is not None else self.model_max_length
-        elif padding is True or padding == "longest":
-            target = longest
         else:
-            raise ValueError(f"padding={padding!r} is not supported; use True/'longest', 'max_length' or False.")
+            target = longest if strategy == "longest" else None
         if target is not None and pad_to_multiple_of:
             target = -(-target // pad_to_multiple_of) * pad_to_multiple_of
-        left = (padding_side or self.padding_side) == "left"
+        left = side == "left"
         fill = {"input_ids": self.pad_token_id, "attention_mask": 0, "token_type_ids": 0, "special_tokens_mask": 1}
         out: Dict[str, Any] = {}
         for key, values in encoded_inputs.items():
