@@ -218,29 +218,14 @@ def _fetch_tokenizer(fetch: FetchOne, files: FileSets) -> Path:
 
 
 def _fetcher(req: _Request, source: Source) -> FetchOne:
+    common = dict(subfolder=req.subfolder, local_files_only=req.offline, force_download=req.force_download)
     if source.type == "hf":
         from .hub import hub_file
 
-        return lambda filename: hub_file(
-            source.repo_id,
-            filename,
-            revision=source.revision,
-            subfolder=req.subfolder,
-            cache_dir=req.hub_cache,
-            token=req.token,
-            local_files_only=req.offline,
-            force_download=req.force_download,
-            sha256=req.sha256.get(filename),
-        )
-    return lambda filename: download.community_file(
-        source.name,
-        filename,
-        subfolder=req.subfolder,
-        cache_root=req.home,
-        local_files_only=req.offline,
-        force_download=req.force_download,
-        sha256=req.sha256.get(filename),
-    )
+        return lambda filename: hub_file(source.repo_id, filename, revision=source.revision, cache_dir=req.hub_cache,
+                                         token=req.token, sha256=req.sha256.get(filename), **common)
+    return lambda filename: download.community_file(source.name, filename, cache_root=req.home,
+                                                    sha256=req.sha256.get(filename), **common)
 
 
 def _community_key(folder: Path, weights_file: str) -> str:
