@@ -163,10 +163,16 @@ def test_torch_bin_bfloat16_upcast_is_exact() -> None:
     assert np.all(got.view(np.uint32) & 0xFFFF == 0)  # low half zero: exactly representable in bf16
 
 
-def test_torch_bin_shared_storage_arrays_are_independent() -> None:
+def test_torch_bin_shared_storage_arrays_are_read_only_views() -> None:
+    """Tensors sharing a storage share its memory (no copy per name, issue 8), so none may be changed in place:
+    writing one would silently change the others."""
     got = load_torch_bin(SER / "views.bin")
-    got["tied_a"][0, 0] = 1234.0
-    assert got["tied_b"][0, 0] != 1234.0 and got["row_of_tied"][0] != 1234.0
+    assert np.shares_memory(got["tied_a"], got["tied_b"])
+    before = got["tied_b"].copy()
+    with pytest.raises(ValueError, match="read-only"):
+        got["tied_a"][0, 0] = 1234.0
+    np.testing.assert_array_equal(got["tied_b"], before)
+    assert all(not value.flags.writeable for value in got.values())
 
 
 def test_torch_bin_hf_checkpoint_equals_safetensors() -> None:

@@ -15,24 +15,21 @@ returns paddle tensors and keeps bfloat16.
 from __future__ import annotations
 
 import _compat_pickle
+import codecs
 import collections
 import json
 import logging
 import mmap
 import os
-import pickle
+import re
+import struct
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, BinaryIO, Iterator, Union
+from typing import Any, BinaryIO, Iterator, NamedTuple, Union
 
 import numpy as np
 import paddle
-
-try:  # numpy >= 2 (and 1.26's forward alias)
-    from numpy._core import multiarray as _np_multiarray
-except ImportError:  # pragma: no cover - older numpy
-    from numpy.core import multiarray as _np_multiarray
 
 from paddle_distilroberta.errors import CheckpointFormatError, UnsafeCheckpointError
 from paddle_distilroberta.pretrained.files import atomic_path, read_shard_index  # read_shard_index: re-exported
@@ -72,69 +69,165 @@ _SAFETENSORS_DTYPES = {
     "BF16": ("uint16", "bfloat16"), "I64": ("int64", "int64"), "I32": ("int32", "int32"),
     "I16": ("int16", "int16"), "I8": ("int8", "int8"), "U8": ("uint8", "uint8"), "BOOL": ("bool", "bool"),
 }  # safetensors dtype -> (numpy storage dtype, paddle dtype); numpy has no bfloat16, so its bits travel as uint16
+# dtypes the safetensors format knows but this package does not read (no Paddle equivalent it loads into a model)
+_SAFETENSORS_OTHER_DTYPES = ("F4", "F6_E2M3", "F6_E3M2", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F8_E4M3FNUZ",
+                             "F8_E5M2FNUZ", "U16", "U32", "U64", "C64")
+_SAFETENSORS_MAX_HEADER = 100_000_000  # bytes; the safetensors library's limit
+_SAFETENSORS_MAX_DIMS = 64
 
 
-def _safetensors_header(path: Path, handle: BinaryIO) -> tuple[dict, int]:
-    """Parse and check the header: every tensor's dtype, shape and byte range must fit the file."""
+class _SafetensorsEntry(NamedTuple):
+    dtype: str
+    shape: tuple
+    begin: int
+    end: int
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _refuse_duplicate_keys(pairs: list) -> dict:
+    """json object_pairs_hook: a name given twice is an error (a plain dict would keep the last silently)."""
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**64
+
+
+def _safetensors_entry(path: Path, name: str, info: Any) -> _SafetensorsEntry:
+    """One header entry, typed as the safetensors library types it (extra fields are ignored, as there)."""
+    where = f"{path}: tensor {_brief(name)}"
+    if not isinstance(info, dict):
+        raise CheckpointFormatError(f"{where} is described by {_brief(info)}, not an object: the header is corrupt.")
+    missing = [f for f in ("dtype", "shape", "data_offsets") if f not in info]
+    if missing:
+        raise CheckpointFormatError(f"{where} lacks {missing} in the header: the file is corrupt.")
+    dtype, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
+    if not isinstance(dtype, str) or dtype not in _SAFETENSORS_DTYPES:
+        if isinstance(dtype, str) and dtype in _SAFETENSORS_OTHER_DTYPES:
+            raise CheckpointFormatError(
+                f"{where} has dtype {dtype}, which this package does not load (supported: "
+                f"{', '.join(_SAFETENSORS_DTYPES)})."
+            )
+        raise CheckpointFormatError(f"{where} has an unknown dtype {_brief(dtype)}: the header is corrupt.")
+    if not (isinstance(shape, list) and len(shape) <= _SAFETENSORS_MAX_DIMS and all(_is_count(d) for d in shape)):
+        raise CheckpointFormatError(f"{where} has a shape {_brief(shape)} that is not a list of non-negative integers.")
+    if not (isinstance(offsets, list) and len(offsets) == 2 and all(_is_count(o) for o in offsets)):
+        raise CheckpointFormatError(f"{where} has data_offsets {_brief(offsets)} that are not two non-negative integers.")
+    return _SafetensorsEntry(dtype, tuple(shape), offsets[0], offsets[1])
+
+
+def _check_safetensors_layout(path: Path, entries: dict[str, _SafetensorsEntry], data_size: int) -> None:
+    """As the safetensors library checks: sorted by offsets, the tensors' bytes follow each other with no gap
+    or overlap, each one's size equals its shape times its dtype, and together they cover the data exactly."""
+    start = 0
+    for name, entry in sorted(entries.items(), key=lambda item: (item[1].begin, item[1].end)):
+        if entry.begin != start or entry.end < entry.begin:
+            raise CheckpointFormatError(
+                f"{path}: tensor {_brief(name)} has data_offsets [{entry.begin}, {entry.end}), but the previous tensor "
+                f"ends at {start}: tensors must follow each other without gaps or overlaps. The file is corrupt "
+                "(or crafted); re-download it."
+            )
+        count = 1
+        for dim in entry.shape:
+            count *= dim
+        nbytes = count * np.dtype(_SAFETENSORS_DTYPES[entry.dtype][0]).itemsize
+        if entry.end - entry.begin != nbytes:
+            raise CheckpointFormatError(
+                f"{path}: tensor {_brief(name)} ({entry.dtype} {list(entry.shape)}) needs {nbytes} bytes but its "
+                f"data_offsets give {entry.end - entry.begin}: the file is corrupt; re-download it."
+            )
+        start = entry.end
+    if start != data_size:
+        raise CheckpointFormatError(
+            f"{path}: the tensors cover {start} bytes of a {data_size}-byte data section: the file is truncated or "
+            "corrupt; re-download it."
+        )
+
+
+def _safetensors_header(path: Path, handle: BinaryIO) -> tuple[dict[str, _SafetensorsEntry], dict[str, str], int]:
+    """Parse and check the header exactly as the safetensors library does.
+
+    Returns:
+        (name -> entry in header order, `__metadata__` (str -> str), offset of the data section).
+    """
     size = os.fstat(handle.fileno()).st_size
     raw = handle.read(8)
     if len(raw) < 8:
         raise CheckpointFormatError(f"{path} is truncated or not a safetensors file: it has only {size} bytes.")
     header_len = int.from_bytes(raw, "little")
-    if header_len > min(size - 8, 100 * 2**20):
+    if header_len > _SAFETENSORS_MAX_HEADER:
+        raise CheckpointFormatError(
+            f"{path} is corrupt or not a safetensors file: its header claims {header_len} bytes, more than the "
+            f"{_SAFETENSORS_MAX_HEADER} the format allows."
+        )
+    if 8 + header_len > size:
         raise CheckpointFormatError(
             f"{path} is truncated or not a safetensors file (header length {header_len}, file size {size}); re-download it."
         )
     try:
-        header = json.loads(handle.read(header_len))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise CheckpointFormatError(f"{path} has a corrupt safetensors header ({err}); re-download it.") from err
+        header = json.loads(handle.read(header_len).decode("utf-8"), object_pairs_hook=_refuse_duplicate_keys)
+    except _DuplicateKey as err:
+        raise CheckpointFormatError(
+            f"{path} names {_brief(err.args[0])} twice in its safetensors header: the file is corrupt (or crafted); "
+            "re-download it."
+        ) from None
+    except (ValueError, RecursionError) as err:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise CheckpointFormatError(
+            f"{path} has a corrupt safetensors header ({type(err).__name__}: {str(err)[:200]}); re-download it."
+        ) from None
     if not isinstance(header, dict):
         raise CheckpointFormatError(f"{path} has a corrupt safetensors header (not a JSON object).")
-    data_start, data_size = 8 + header_len, size - 8 - header_len
-    for key, info in header.items():
-        if key == "__metadata__":
-            continue
-        try:
-            dtype, shape, (begin, end) = info["dtype"], [int(d) for d in info["shape"]], info["data_offsets"]
-            itemsize = np.dtype(_SAFETENSORS_DTYPES[dtype][0]).itemsize
-        except (KeyError, TypeError, ValueError) as err:
-            raise CheckpointFormatError(f"{path}: tensor {key!r} has an unreadable entry {info!r} ({err!r}).") from err
-        if not 0 <= begin <= end <= data_size or end - begin != itemsize * int(np.prod(shape, dtype=np.int64)):
-            raise CheckpointFormatError(
-                f"{path}: tensor {key!r} ({dtype} {shape}) does not fit bytes [{begin}, {end}) of a {data_size}-byte "
-                "data section: the file is truncated or corrupt; re-download it."
-            )
-    return header, data_start
+    metadata = header.pop("__metadata__", None)
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise CheckpointFormatError(f"{path}: the safetensors __metadata__ must map strings to strings.")
+    entries = {name: _safetensors_entry(path, name, info) for name, info in header.items()}
+    _check_safetensors_layout(path, entries, size - 8 - header_len)
+    return entries, metadata, 8 + header_len
 
 
 def iter_safetensors(path: PathLike) -> Iterator[tuple[str, paddle.Tensor]]:
     """Yield `(name, CPU paddle tensor)` one at a time from a memory-mapped `.safetensors` file.
 
-    Each tensor is a copy (independent of the file); the mapped pages it was read from are released
-    right after, so reading a whole checkpoint costs about one tensor of memory beyond what the caller keeps.
+    The header is checked as the safetensors library checks it (see `_safetensors_header`) before any tensor
+    is read. Each tensor keeps the dtype the header gives it (an I32 tensor is int32, never reinterpreted).
+    Each tensor is a copy (independent of the file); the mapped pages it was read from are released right
+    after, so reading a whole checkpoint costs about one tensor of memory beyond what the caller keeps.
 
     Raises:
         FileNotFoundError: `path` does not exist.
-        CheckpointFormatError: the file is truncated or not a safetensors file.
+        CheckpointFormatError: the file is truncated, corrupt or not a safetensors file.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"safetensors file {str(path)!r} does not exist")
     with open(path, "rb") as handle:
-        header, data_start = _safetensors_header(path, handle)
-        entries = sorted(((k, v) for k, v in header.items() if k != "__metadata__"), key=lambda kv: kv[1]["data_offsets"][0])
+        entries, _, data_start = _safetensors_header(path, handle)
         if not entries:
             return
+        ordered = sorted(entries.items(), key=lambda item: (item[1].begin, item[1].end))
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            for key, info in entries:
-                np_dtype, pd_dtype = _SAFETENSORS_DTYPES[info["dtype"]]
-                begin, end = info["data_offsets"]
-                count = (end - begin) // np.dtype(np_dtype).itemsize
-                array = np.frombuffer(mapped, dtype=np_dtype, count=count, offset=data_start + begin).reshape(info["shape"])
-                tensor = paddle.to_tensor(array, dtype=pd_dtype)  # a copy
+            for key, entry in ordered:
+                np_dtype, pd_dtype = _SAFETENSORS_DTYPES[entry.dtype]
+                if entry.end == entry.begin:
+                    yield key, paddle.to_tensor(np.zeros(entry.shape, dtype=np_dtype), dtype=pd_dtype)
+                    continue
+                count = (entry.end - entry.begin) // np.dtype(np_dtype).itemsize
+                array = np.frombuffer(mapped, dtype=np_dtype, count=count, offset=data_start + entry.begin)
+                tensor = paddle.to_tensor(array.reshape(entry.shape), dtype=pd_dtype)  # a copy
                 del array
-                _release(mapped, data_start + begin, data_start + end)
+                _release(mapped, data_start + entry.begin, data_start + entry.end)
                 yield key, tensor
 
 
@@ -153,8 +246,8 @@ def safetensors_keys(path: PathLike) -> list[str]:
     """The tensor names of a `.safetensors` file, from its header (no tensor is read)."""
     path = Path(path)
     with open(path, "rb") as handle:
-        header, _ = _safetensors_header(path, handle)
-    return [k for k in header if k != "__metadata__"]
+        entries, _, _ = _safetensors_header(path, handle)
+    return list(entries)
 
 
 def load_safetensors(path: PathLike) -> dict[str, paddle.Tensor]:
@@ -181,8 +274,8 @@ def safetensors_metadata(path: PathLike) -> dict[str, str]:
     if not path.is_file():
         raise FileNotFoundError(f"safetensors file {str(path)!r} does not exist")
     with open(path, "rb") as handle:
-        header, _ = _safetensors_header(path, handle)
-    return {str(k): str(v) for k, v in (header.get("__metadata__") or {}).items()}
+        _, metadata, _ = _safetensors_header(path, handle)
+    return dict(metadata)
 
 
 def _prepare_for_safetensors(tensors: Mapping[str, Any], path: Path) -> dict[str, paddle.Tensor]:
@@ -253,6 +346,49 @@ def save_safetensors(
 
 
 # --------------------------------------------------------------------------- restricted unpickling
+#
+# Pickled checkpoints are read by the small pickle interpreter below, never by `pickle.Unpickler`, so that every
+# step is bounded and nothing a file says can run code or change an object after it was checked:
+#   * only the opcodes that plain data needs run (no INST/OBJ/NEWOBJ, extension codes, sets or out-of-band buffers);
+#   * a global resolves to a local stand-in: `_Callable` for the few rebuild functions (each checks its arguments
+#     before it allocates anything), `_Marker` for names that may only be passed as arguments (numpy.ndarray,
+#     torch.FloatStorage); any other global is refused before anything runs;
+#   * BUILD (`__setstate__`) is interpreted here, only for the objects that need it: a numpy dtype and a numpy
+#     array (each once, before first use) and a dict (torch's `_metadata`, ignored); on anything else it is refused;
+#   * a list or dict is sealed once it is put into another object or passed to a function: it cannot change
+#     afterwards, so its checked nesting depth stays true and no cycle can be built;
+#   * dict keys must be str, int, float, bytes, bool or None, so nothing deep is ever hashed or compared;
+#   * opcodes run, items copied and bytes copied count against limits; error messages show short prefixes only.
+
+#: Opcodes plus container items a pickle may take (a RoBERTa-large state dict needs about 10,000).
+MAX_PICKLE_OPS = 5_000_000
+#: Nesting depth of lists/tuples/dicts in a pickle (a state dict needs 4 or 5).
+MAX_PICKLE_DEPTH = 32
+_MAX_INT_BYTES = 32  # LONG1/LONG4 payloads; tensor sizes need 8
+_MAX_NUMBER_LINE = 64  # protocol-0 INT/LONG/FLOAT/PUT/GET lines
+_MAX_NAME = 256  # module and global names, storage keys
+_MAX_DIMS = 32
+_SCALAR_KEY_TYPES = (str, int, float, bytes, bool, type(None))
+_MUTABLE = (list, dict, collections.OrderedDict)
+_CONTAINERS = (tuple, list, dict, collections.OrderedDict)
+
+
+def _brief(obj: Any, limit: int = 60) -> str:
+    """A short description of `obj` for messages: never the repr of a big or deep object."""
+    if isinstance(obj, (str, bytes)):
+        more = f"... ({len(obj)} {'characters' if isinstance(obj, str) else 'bytes'})" if len(obj) > limit else ""
+        return repr(obj[:limit]) + more
+    if obj is None or isinstance(obj, (bool, float)):
+        return repr(obj)
+    if isinstance(obj, int):
+        return repr(obj) if obj.bit_length() <= 64 else f"an int of {obj.bit_length()} bits"
+    if isinstance(obj, _CONTAINERS):
+        return f"a {type(obj).__name__} of {len(obj)} items"
+    if isinstance(obj, np.ndarray):
+        return f"a {obj.dtype} array of shape {list(obj.shape)[:_MAX_DIMS]}"
+    if isinstance(obj, (_Marker, _Callable)):
+        return obj.name
+    return f"a {type(obj).__name__}"
 
 
 def _bf16_to_float32(bits: np.ndarray) -> np.ndarray:
@@ -260,71 +396,641 @@ def _bf16_to_float32(bits: np.ndarray) -> np.ndarray:
     return (bits.astype(np.uint32) << 16).view(np.float32)
 
 
-class _RestrictedUnpickler(pickle.Unpickler):
-    """An Unpickler that answers only `allowed` globals and refuses everything else."""
+class _Marker:
+    """A global that may only be passed as an argument (numpy.ndarray, torch.FloatStorage, ...)."""
 
-    def __init__(self, file: BinaryIO, source: Path, allowed: Mapping[tuple[str, str], Any]) -> None:
-        super().__init__(file)
-        self._source = source
-        self._allowed = allowed
+    def __init__(self, name: str) -> None:
+        self.name = name
 
-    def find_class(self, module: str, name: str) -> Any:
-        # Protocol 2 pickles (torch, paddle protocol=2) name Python 3 modules the Python 2 way
-        # (`__builtin__`); map them back as the default Unpickler does.
+
+class _Callable:
+    """A global the pickle may call (REDUCE): `fn(machine, *args)`; `fn` checks every argument."""
+
+    def __init__(self, name: str, fn: Any) -> None:
+        self.name, self.fn = name, fn
+
+
+class _DtypeSpec:
+    """`numpy.dtype(...)` as the pickle builds it: BUILD may set the byte order once, before first use."""
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self.dtype, self.built, self.sealed = dtype, False, False
+
+    def build(self, state: Any) -> None:
+        # numpy writes (3, byteorder, subarray, names, fields, elsize, alignment, flags) for plain dtypes
+        if not (isinstance(state, tuple) and len(state) == 8 and state[0] == 3 and state[1] in ("<", ">", "|", "=")
+                and state[2:5] == (None, None, None) and state[5:7] == (-1, -1) and state[7] == 0):
+            raise UnsafeCheckpointError(
+                f"a numpy dtype state {_brief(state)} that is not a plain number type's (structured, "
+                "sub-array or object dtypes are not allowed in a checkpoint)"
+            )
+        if state[1] in "<>":
+            self.dtype = self.dtype.newbyteorder(state[1])
+
+    def resolve(self) -> np.dtype:
+        self.sealed = True
+        return self.dtype
+
+
+class _ArraySpec:
+    """`numpy.core.multiarray._reconstruct(ndarray, ...)`: an array whose data BUILD gives, once, before first use."""
+
+    def __init__(self) -> None:
+        self.array: np.ndarray | None = None
+        self.built, self.sealed = False, False
+
+    def build(self, state: Any, machine: "_PickleMachine") -> None:
+        if isinstance(state, tuple) and len(state) == 5 and state[0] == 1:
+            state = state[1:]
+        if not (isinstance(state, tuple) and len(state) == 4):
+            raise CheckpointFormatError(f"a numpy array state must be (version, shape, dtype, fortran, data), got {_brief(state)}")
+        shape, dtype, fortran, data = state
+        self.array = _array_from_bytes(machine, data, dtype, shape, "F" if fortran else "C")
+
+    def resolve(self) -> np.ndarray:
+        self.sealed = True
+        if self.array is None:
+            raise CheckpointFormatError("a numpy array is used before its data was given")
+        return self.array
+
+
+_SPECS = (_DtypeSpec, _ArraySpec)
+
+
+def _shape(value: Any, what: str = "shape") -> tuple[int, ...]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value,)
+    if not (isinstance(value, (tuple, list)) and len(value) <= _MAX_DIMS
+            and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2**62 for v in value)):
+        raise CheckpointFormatError(f"a tensor {what} must be up to {_MAX_DIMS} non-negative ints, got {_brief(value)}")
+    return tuple(value)
+
+
+def _numel(shape: tuple[int, ...]) -> int:
+    count = 1
+    for dim in shape:
+        count *= dim
+    return count
+
+
+def _array_from_bytes(machine: "_PickleMachine", data: Any, dtype: Any, shape: Any, order: Any) -> np.ndarray:
+    """A read-only array over `data` after checking its size equals shape x dtype (no allocation before that)."""
+    if not isinstance(dtype, np.dtype):
+        raise CheckpointFormatError(f"a numpy array needs a dtype, got {_brief(dtype)}")
+    shape = _shape(shape)
+    if order not in ("C", "F"):
+        raise CheckpointFormatError(f"a numpy array order must be 'C' or 'F', got {_brief(order)}")
+    if isinstance(data, str):  # protocol-0/1 pickles carry the bytes as a latin-1 str
+        machine.charge_bytes(len(data))
+        data = data.encode("latin1")
+    if not isinstance(data, bytes):
+        raise UnsafeCheckpointError(f"numpy array data must be bytes, got {_brief(data)} (object arrays are not allowed)")
+    count = _numel(shape)
+    if count * dtype.itemsize != len(data):
+        raise CheckpointFormatError(
+            f"a numpy array of shape {list(shape)} and dtype {dtype} needs {count * dtype.itemsize} bytes, "
+            f"the file gives {len(data)}"
+        )
+    array = np.frombuffer(data, dtype=dtype, count=count) if count else np.empty(0, dtype=dtype)
+    array = array.reshape(shape, order=order)
+    if not dtype.isnative:
+        machine.charge_bytes(len(data))
+        array = array.astype(dtype.newbyteorder("="))
+        array.flags.writeable = False
+    return array
+
+
+_DTYPE_PATTERN = re.compile(r"[<>|=]?[biufc][0-9]{1,2}")
+
+
+def _numpy_dtype(machine: "_PickleMachine", obj: Any, align: Any = False, copy: Any = True) -> _DtypeSpec:
+    """Stand-in for `numpy.dtype(obj, align, copy)`: plain bool/int/float/complex types only."""
+    if not (isinstance(obj, str) and _DTYPE_PATTERN.fullmatch(obj)):
+        kind = " (Python objects)" if isinstance(obj, str) and obj.lstrip("<>|=").startswith("O") else ""
+        raise UnsafeCheckpointError(
+            f"a numpy dtype {_brief(obj)}{kind} is not allowed in a checkpoint: only bool, integer, float and "
+            "complex arrays are (no object, string, structured or datetime dtypes)"
+        )
+    try:
+        dtype = np.dtype(obj)
+    except TypeError as err:
+        raise CheckpointFormatError(f"unknown numpy dtype {_brief(obj)}") from err
+    return _DtypeSpec(dtype)
+
+
+def _numpy_reconstruct(machine: "_PickleMachine", subtype: Any, shape: Any = None, dtype: Any = None) -> _ArraySpec:
+    """Stand-in for `numpy.core.multiarray._reconstruct`: plain ndarrays only; the data comes with BUILD."""
+    if not (isinstance(subtype, _Marker) and subtype.name == "numpy.ndarray"):
+        raise UnsafeCheckpointError(f"only numpy.ndarray may be reconstructed, got {_brief(subtype)}")
+    return _ArraySpec()
+
+
+def _numpy_scalar(machine: "_PickleMachine", dtype: Any, data: Any = None) -> Any:
+    """Stand-in for `numpy.core.multiarray.scalar(dtype, bytes)`."""
+    if not isinstance(dtype, np.dtype) or not isinstance(data, bytes) or len(data) != dtype.itemsize:
+        raise CheckpointFormatError(f"a numpy scalar needs a dtype and its bytes, got {_brief(dtype)}, {_brief(data)}")
+    return np.frombuffer(data, dtype=dtype, count=1)[0]
+
+
+def _numpy_frombuffer(machine: "_PickleMachine", buf: Any, dtype: Any, shape: Any, order: Any) -> np.ndarray:
+    """Stand-in for `numpy.core.numeric._frombuffer` (pickle protocol 5 writes arrays with it)."""
+    return _array_from_bytes(machine, buf, dtype, shape, order)
+
+
+def _latin1_encode(machine: "_PickleMachine", text: Any, encoding: Any = "latin1", *_: Any) -> bytes:
+    """Stand-in for `_codecs.encode`, which protocol-2 pickles use to carry bytes; latin-1 only."""
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise UnsafeCheckpointError(f"only _codecs.encode(str, 'latin1') is allowed, got {_brief(text)}, {_brief(encoding)}")
+    machine.charge_bytes(len(text))
+    return text.encode("latin1")
+
+
+def _make_tuple(machine: "_PickleMachine", items: Any = ()) -> tuple:
+    """Stand-in for `tuple(items)` (paddle.save pickles a tensor as tuple((name, ndarray)))."""
+    if not isinstance(items, (tuple, list)):
+        raise UnsafeCheckpointError(f"tuple() of {_brief(items)} is not allowed; only of a tuple or list")
+    machine.charge(len(items))
+    return tuple(items)
+
+
+def _ordered_dict(machine: "_PickleMachine", *args: Any) -> collections.OrderedDict:
+    """Stand-in for `collections.OrderedDict()`: empty; its items come with SETITEMS."""
+    if args:
+        raise UnsafeCheckpointError(f"OrderedDict() with arguments ({_brief(args)}) is not allowed")
+    return collections.OrderedDict()
+
+
+class _PickleMachine:
+    """Runs a pickle held in memory (`bytes` or `mmap`) with the allowed globals only; see the notes above."""
+
+    def __init__(self, data: Any, allowed: Mapping[tuple[str, str], Any], persistent_load: Any = None,
+                 max_copy_bytes: int | None = None) -> None:
+        self._data, self._pos, self._end = data, 0, len(data)
+        self._allowed, self._persistent_load = allowed, persistent_load
+        self._stack: list = []
+        self._metastack: list = []
+        self._memo: dict = {}
+        self._work = 0
+        self._copy_left = max_copy_bytes if max_copy_bytes is not None else 2 * len(data) + 2**28
+        self._depth: dict[int, int] = {}  # id -> nesting depth of every container built (kept alive by _keep)
+        self._sealed: set[int] = set()
+        self._keep: list = []
+
+    # ------------------------------------------------------------------ budgets
+    def charge(self, items: int) -> None:
+        self._work += items
+        if self._work > MAX_PICKLE_OPS:
+            raise UnsafeCheckpointError(
+                f"its pickle takes more than {MAX_PICKLE_OPS} steps; a weight file needs far fewer (the file is "
+                "corrupt or crafted to exhaust time or memory)"
+            )
+
+    def charge_bytes(self, count: int) -> None:
+        self._copy_left -= count
+        if self._copy_left < 0:
+            raise UnsafeCheckpointError("its pickle copies more bytes than the file holds twice over (a memory bomb?)")
+
+    # ------------------------------------------------------------------ reading
+    def _read(self, count: int) -> Any:
+        if count < 0 or count > self._end - self._pos:
+            raise CheckpointFormatError(
+                f"the pickle is truncated: {count} bytes asked for at offset {self._pos}, {self._end - self._pos} left"
+            )
+        start = self._pos
+        self._pos += count
+        return self._data[start:self._pos]
+
+    def _int(self, count: int, signed: bool = False) -> int:
+        return int.from_bytes(self._read(count), "little", signed=signed)
+
+    def _line(self, limit: int | None = None) -> bytes:
+        end = self._data.find(b"\n", self._pos, self._end if limit is None else min(self._end, self._pos + limit + 1))
+        if end < 0:
+            raise CheckpointFormatError(f"the pickle has an unterminated or too long line at offset {self._pos}")
+        line = self._data[self._pos:end]
+        self._pos = end + 1
+        return line
+
+    # ------------------------------------------------------------------ objects
+    def _container(self, obj: Any, items: Any = ()) -> Any:
+        depth = 1
+        for item in items:
+            depth = max(depth, 1 + self._depth.get(id(item), 0))
+        if depth > MAX_PICKLE_DEPTH:
+            raise UnsafeCheckpointError(
+                f"its pickle nests containers deeper than {MAX_PICKLE_DEPTH} levels; a state dict needs about 5"
+            )
+        self._depth[id(obj)] = depth
+        self._keep.append(obj)
+        return obj
+
+    def _take(self, obj: Any) -> Any:
+        """`obj` as it goes into another object: specs resolve, lists and dicts are sealed."""
+        if isinstance(obj, _SPECS):
+            return obj.resolve()
+        if isinstance(obj, _MUTABLE):
+            self._sealed.add(id(obj))
+        return obj
+
+    def _take_all(self, items: list) -> list:
+        self.charge(len(items))
+        return [self._take(item) for item in items]
+
+    def _open(self, kinds: tuple, what: str) -> Any:
+        target = self._stack[-1]
+        if not isinstance(target, kinds):
+            raise UnsafeCheckpointError(f"its pickle {what} {_brief(target)}, which only a list or dict allows")
+        if id(target) in self._sealed:
+            raise UnsafeCheckpointError(
+                f"its pickle changes {_brief(target)} after it was used (a checked object may not change afterwards)"
+            )
+        return target
+
+    def _grow(self, target: Any, items: list) -> None:
+        depth = self._depth[id(target)]
+        for item in items:
+            if item is target:
+                raise UnsafeCheckpointError("its pickle puts a container inside itself")
+            depth = max(depth, 1 + self._depth.get(id(item), 0))
+        if depth > MAX_PICKLE_DEPTH:
+            raise UnsafeCheckpointError(
+                f"its pickle nests containers deeper than {MAX_PICKLE_DEPTH} levels; a state dict needs about 5"
+            )
+        self._depth[id(target)] = depth
+
+    def _pop_mark(self) -> list:
+        items = self._stack
+        self._stack = self._metastack.pop()
+        return items
+
+    def _set_items(self, target: Any, flat: list) -> None:
+        if len(flat) % 2:
+            raise CheckpointFormatError("its pickle sets a dict item without a value")
+        flat = self._take_all(flat)
+        keys = flat[0::2]
+        for key in keys:
+            if not isinstance(key, _SCALAR_KEY_TYPES):
+                raise UnsafeCheckpointError(
+                    f"its pickle uses {_brief(key)} as a dict key; only strings and numbers may be keys"
+                )
+        self._grow(target, flat[1::2])
+        for index in range(0, len(flat), 2):
+            target[flat[index]] = flat[index + 1]
+
+    def _global(self, module: Any, name: Any) -> Any:
+        if not (isinstance(module, str) and isinstance(name, str) and len(module) + len(name) < _MAX_NAME):
+            raise UnsafeCheckpointError(f"its pickle asks for a global named by {_brief(module)}, {_brief(name)}")
+        # Protocol 2 pickles (torch, paddle protocol=2) name Python 3 modules the Python 2 way (`__builtin__`).
         module, name = _compat_pickle.NAME_MAPPING.get(
             (module, name), (_compat_pickle.IMPORT_MAPPING.get(module, module), name))
         try:
             return self._allowed[(module, name)]
         except KeyError:
             raise UnsafeCheckpointError(
-                f"Refusing to load {str(self._source)!r}: its pickle asks for the global "
-                f"'{module}.{name}', which is not needed to rebuild tensors and could run code. "
-                "Nothing from the file was executed. Only load checkpoints you trust, and prefer "
-                "model.safetensors, which cannot contain code."
+                f"its pickle asks for the global '{module}.{name}', which is not "
+                "needed to rebuild tensors and could run code. Nothing from the file was executed. Only load "
+                "checkpoints you trust, and prefer model.safetensors, which cannot contain code."
             ) from None
 
-    def persistent_load(self, pid: Any) -> Any:
-        raise UnsafeCheckpointError(
-            f"Refusing to load {str(self._source)!r}: unexpected persistent id {pid!r} in its pickle."
-        )
+    # ------------------------------------------------------------------ the loop
+    def load(self) -> Any:
+        dispatch = _DISPATCH
+        data = self._data
+        while True:
+            if self._pos >= self._end:
+                raise CheckpointFormatError("the pickle is truncated (no STOP opcode)")
+            code = data[self._pos]
+            self._pos += 1
+            self.charge(1)
+            if code == 0x2E:  # STOP
+                return self._take(self._stack.pop())
+            handler = dispatch.get(code)
+            if handler is None:
+                name = _OPCODE_NAMES.get(code)
+                raise (UnsafeCheckpointError if name else CheckpointFormatError)(
+                    f"its pickle uses the {name} opcode, which builds arbitrary objects and that a weight file never "
+                    "needs" if name else f"its pickle has an invalid opcode {bytes([code])!r} at offset {self._pos - 1}"
+                )
+            handler(self)
+
+    # --- stack and memo
+    def op_mark(self) -> None:
+        self._metastack.append(self._stack)
+        self._stack = []
+
+    def op_pop(self) -> None:
+        if self._stack:
+            self._stack.pop()
+        else:
+            self._pop_mark()
+
+    def op_pop_mark(self) -> None:
+        self._pop_mark()
+
+    def op_dup(self) -> None:
+        self._stack.append(self._stack[-1])
+
+    def op_proto(self) -> None:
+        if self._int(1) > 5:
+            raise CheckpointFormatError("the pickle uses an unknown protocol")
+
+    def op_frame(self) -> None:
+        self._read(8)  # a size hint only
+
+    def _put(self, index: int) -> None:
+        if index < 0:
+            raise CheckpointFormatError("negative memo index")
+        self._memo[index] = self._stack[-1]
+
+    def _get(self, index: int) -> None:
+        try:
+            self._stack.append(self._memo[index])
+        except KeyError:
+            raise CheckpointFormatError(f"the pickle refers to memo entry {index}, which it never stored") from None
+
+    def op_put(self) -> None:
+        self._put(int(self._line(_MAX_NUMBER_LINE)))
+
+    def op_binput(self) -> None:
+        self._put(self._int(1))
+
+    def op_long_binput(self) -> None:
+        self._put(self._int(4))
+
+    def op_memoize(self) -> None:
+        self._put(len(self._memo))
+
+    def op_get(self) -> None:
+        self._get(int(self._line(_MAX_NUMBER_LINE)))
+
+    def op_binget(self) -> None:
+        self._get(self._int(1))
+
+    def op_long_binget(self) -> None:
+        self._get(self._int(4))
+
+    # --- scalars
+    def op_none(self) -> None:
+        self._stack.append(None)
+
+    def op_newtrue(self) -> None:
+        self._stack.append(True)
+
+    def op_newfalse(self) -> None:
+        self._stack.append(False)
+
+    def op_int(self) -> None:
+        line = self._line(_MAX_NUMBER_LINE)
+        self._stack.append(False if line == b"00" else True if line == b"01" else int(line))
+
+    def op_binint(self) -> None:
+        self._stack.append(self._int(4, signed=True))
+
+    def op_binint1(self) -> None:
+        self._stack.append(self._int(1))
+
+    def op_binint2(self) -> None:
+        self._stack.append(self._int(2))
+
+    def op_long(self) -> None:
+        line = self._line(_MAX_NUMBER_LINE)
+        self._stack.append(int(line[:-1] if line.endswith(b"L") else line))
+
+    def _long_bytes(self, count: int) -> None:
+        if count > _MAX_INT_BYTES:
+            raise UnsafeCheckpointError(f"its pickle holds an integer of {count} bytes; tensor sizes need 8")
+        self._stack.append(self._int(count, signed=True))
+
+    def op_long1(self) -> None:
+        self._long_bytes(self._int(1))
+
+    def op_long4(self) -> None:
+        self._long_bytes(self._int(4, signed=True))
+
+    def op_float(self) -> None:
+        self._stack.append(float(self._line(_MAX_NUMBER_LINE)))
+
+    def op_binfloat(self) -> None:
+        self._stack.append(struct.unpack(">d", self._read(8))[0])
+
+    # --- strings and bytes
+    def op_string(self) -> None:
+        line = bytes(self._line())
+        if len(line) < 2 or line[0] != line[-1] or line[0] not in b"'\"":
+            raise CheckpointFormatError("the pickle has an unquoted STRING")
+        self._stack.append(codecs.escape_decode(line[1:-1])[0].decode("ascii"))
+
+    def op_binstring(self) -> None:
+        self._stack.append(bytes(self._read(self._int(4, signed=True))).decode("ascii"))
+
+    def op_short_binstring(self) -> None:
+        self._stack.append(bytes(self._read(self._int(1))).decode("ascii"))
+
+    def op_unicode(self) -> None:
+        self._stack.append(bytes(self._line()).decode("raw-unicode-escape"))
+
+    def _unicode(self, count: int) -> None:
+        self._stack.append(bytes(self._read(count)).decode("utf-8", "surrogatepass"))
+
+    def op_binunicode(self) -> None:
+        self._unicode(self._int(4))
+
+    def op_short_binunicode(self) -> None:
+        self._unicode(self._int(1))
+
+    def op_binunicode8(self) -> None:
+        self._unicode(self._int(8))
+
+    def _bytes(self, count: int) -> None:
+        self._stack.append(bytes(self._read(count)))
+
+    def op_binbytes(self) -> None:
+        self._bytes(self._int(4))
+
+    def op_short_binbytes(self) -> None:
+        self._bytes(self._int(1))
+
+    def op_binbytes8(self) -> None:
+        self._bytes(self._int(8))
+
+    def op_bytearray8(self) -> None:  # in-band protocol-5 buffers (numpy); kept immutable
+        self._bytes(self._int(8))
+
+    # --- containers
+    def op_empty_tuple(self) -> None:
+        self._stack.append(self._container(()))
+
+    def _tuple(self, items: list) -> None:
+        items = self._take_all(items)
+        self._stack.append(self._container(tuple(items), items))
+
+    def op_tuple(self) -> None:
+        self._tuple(self._pop_mark())
+
+    def _tuple_of_top(self, count: int) -> None:
+        if len(self._stack) < count:
+            raise CheckpointFormatError("the pickle's stack underflows")
+        items = self._stack[-count:]
+        del self._stack[-count:]
+        self._tuple(items)
+
+    def op_tuple1(self) -> None:
+        self._tuple_of_top(1)
+
+    def op_tuple2(self) -> None:
+        self._tuple_of_top(2)
+
+    def op_tuple3(self) -> None:
+        self._tuple_of_top(3)
+
+    def op_empty_list(self) -> None:
+        self._stack.append(self._container([]))
+
+    def op_list(self) -> None:
+        items = self._take_all(self._pop_mark())
+        self._stack.append(self._container(items, items))
+
+    def op_append(self) -> None:
+        item = self._stack.pop()
+        target = self._open(list, "appends to")
+        items = self._take_all([item])
+        self._grow(target, items)
+        target.extend(items)
+
+    def op_appends(self) -> None:
+        items = self._pop_mark()
+        target = self._open(list, "appends to")
+        items = self._take_all(items)
+        self._grow(target, items)
+        target.extend(items)
+
+    def op_empty_dict(self) -> None:
+        self._stack.append(self._container({}))
+
+    def op_dict(self) -> None:
+        flat = self._pop_mark()
+        target = self._container({})
+        self._set_items(target, flat)
+        self._stack.append(target)
+
+    def op_setitem(self) -> None:
+        value = self._stack.pop()
+        key = self._stack.pop()
+        self._set_items(self._open(dict, "sets an item of"), [key, value])
+
+    def op_setitems(self) -> None:
+        flat = self._pop_mark()
+        self._set_items(self._open(dict, "sets an item of"), flat)
+
+    # --- globals, calls, state, persistent ids
+    def op_global(self) -> None:
+        module = bytes(self._line(_MAX_NAME)).decode("utf-8")
+        name = bytes(self._line(_MAX_NAME)).decode("utf-8")
+        self._stack.append(self._global(module, name))
+
+    def op_stack_global(self) -> None:
+        name = self._stack.pop()
+        module = self._stack.pop()
+        self._stack.append(self._global(module, name))
+
+    def op_reduce(self) -> None:
+        args = self._take(self._stack.pop())
+        func = self._stack.pop()
+        if not isinstance(func, _Callable):
+            raise UnsafeCheckpointError(f"its pickle calls {_brief(func)}, which is not a function it may call")
+        if not isinstance(args, tuple):
+            raise CheckpointFormatError(f"its pickle calls {func.name} with {_brief(args)} instead of an argument tuple")
+        result = func.fn(self, *args)
+        if isinstance(result, _CONTAINERS):
+            result = self._container(result, result if isinstance(result, tuple) else ())
+        self._stack.append(result)
+
+    def op_build(self) -> None:
+        state = self._take(self._stack.pop())
+        target = self._stack[-1]
+        if isinstance(target, _SPECS) and not target.built and not target.sealed:
+            target.built = True
+            if isinstance(target, _ArraySpec):
+                target.build(state, self)
+            else:
+                target.build(state)
+        elif isinstance(target, dict) and id(target) not in self._sealed and isinstance(state, dict):
+            pass  # an OrderedDict's attributes, e.g. torch's `_metadata` (layer versions): not needed, ignored
+        else:
+            raise UnsafeCheckpointError(
+                f"its pickle sets the state of {_brief(target)} (BUILD), which a weight file never needs "
+                "(only a numpy dtype or array may get its state, once, before it is used)"
+            )
+
+    def op_persid(self) -> None:
+        self._persistent(bytes(self._line(_MAX_NAME)).decode("ascii"))
+
+    def op_binpersid(self) -> None:
+        self._persistent(self._take(self._stack.pop()))
+
+    def _persistent(self, pid: Any) -> None:
+        if self._persistent_load is None:
+            raise UnsafeCheckpointError(f"its pickle has a persistent id ({_brief(pid)}), which this format never has")
+        self._stack.append(self._persistent_load(pid))
+
+
+_DISPATCH: dict[int, Any] = {}
+_OPCODE_NAMES: dict[int, str] = {}
+
+
+def _build_dispatch() -> None:
+    import pickletools
+
+    for opcode in pickletools.opcodes:
+        code = ord(opcode.code.encode("latin1"))
+        _OPCODE_NAMES[code] = opcode.name
+        handler = getattr(_PickleMachine, f"op_{opcode.name.lower()}", None)
+        if handler is not None:
+            _DISPATCH[code] = handler
+
+
+_build_dispatch()
 
 
 def _unpickle(
-    file: BinaryIO,
+    data: Any,
     source: Path,
     allowed: Mapping[tuple[str, str], Any],
-    unpickler_cls: type = _RestrictedUnpickler,
-    **kwargs: Any,
+    persistent_load: Any = None,
 ) -> Any:
-    """Run a restricted unpickler; turn format errors into CheckpointFormatError naming `source`."""
+    """Run the restricted pickle machine; every failure becomes an error of this package naming `source`."""
     try:
-        return unpickler_cls(file, source, allowed, **kwargs).load()
-    except (UnsafeCheckpointError, CheckpointFormatError) as err:
+        return _PickleMachine(data, allowed, persistent_load).load()
+    except UnsafeCheckpointError as err:
         if str(source) in str(err):
             raise
-        # raised by a stand-in that does not know the file: add it to the message
-        if isinstance(err, UnsafeCheckpointError):
-            raise UnsafeCheckpointError(f"Refusing to load {str(source)!r}: {err}") from err
-        raise CheckpointFormatError(f"Could not load {str(source)!r}: {err}") from err
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError, IndexError,
-            AttributeError, OverflowError, MemoryError, zipfile.BadZipFile, OSError) as err:
+        raise UnsafeCheckpointError(f"Refusing to load {str(source)!r}: {err}") from None
+    except CheckpointFormatError as err:
+        if str(source) in str(err):
+            raise
+        raise CheckpointFormatError(f"Could not load {str(source)!r}: {err}") from None
+    except (IndexError, KeyError, ValueError, TypeError, OverflowError, MemoryError, struct.error,
+            zipfile.BadZipFile, OSError, EOFError) as err:
         raise CheckpointFormatError(
-            f"Could not unpickle {str(source)!r}: {type(err).__name__}: {err}. The file is truncated, "
+            f"Could not unpickle {str(source)!r}: {type(err).__name__}: {str(err)[:200]}. The file is truncated, "
             "corrupt or not a state dict; download or convert it again."
-        ) from err
+        ) from None
 
 
 # --------------------------------------------------------------------------- torch .bin (zip)
 
+#: Largest `data.pkl` read (a state dict's pickle holds only names and layouts: kilobytes).
+MAX_TORCH_PICKLE_BYTES = 256 * 2**20
+# A deflated zip entry may expand at most this much (weights barely compress; deflate itself allows ~1032x).
+_MAX_DEFLATE_RATIO = 64
 
-class _TorchStorageType:
-    """Stand-in for `torch.FloatStorage` & co.: just the numpy dtype of the raw bytes."""
 
-    def __init__(self, name: str, dtype: np.dtype, bfloat16: bool = False) -> None:
-        self.name, self.dtype, self.bfloat16 = name, np.dtype(dtype), bfloat16
+class _TorchStorageType(_Marker):
+    """Stand-in for `torch.FloatStorage` & co.: the numpy dtype of the raw bytes; only valid in a persistent id."""
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        raise UnsafeCheckpointError(f"torch.{self.name} may only appear as a storage type in a persistent id")
+    def __init__(self, name: str, dtype: Any, bfloat16: bool = False) -> None:
+        super().__init__(f"torch.{name}")
+        self.dtype, self.bfloat16 = np.dtype(dtype), bfloat16
 
 
 _TORCH_STORAGES = {
@@ -343,56 +1049,79 @@ _TORCH_STORAGES = {
 
 
 class _TorchStorage:
-    """A storage read from `<prefix>/data/<key>`: a flat array of the storage's element type."""
+    """A storage read from `<prefix>/data/<key>`: a flat read-only array (bfloat16 already upcast to float32)."""
 
-    def __init__(self, array: np.ndarray, bfloat16: bool) -> None:
-        self.array, self.bfloat16 = array, bfloat16
+    def __init__(self, array: np.ndarray, storage_type: _TorchStorageType) -> None:
+        self.array, self.storage_type = array, storage_type
 
 
-def _as_int_tuple(value: Any, what: str) -> tuple[int, ...]:
-    if isinstance(value, int):
-        value = (value,)
-    if not isinstance(value, tuple) or not all(isinstance(v, int) and not isinstance(v, bool) for v in value):
-        raise CheckpointFormatError(f"tensor {what} must be a tuple of ints, got {value!r}")
+def _int_arg(value: Any, what: str) -> int:
+    if isinstance(value, tuple) and len(value) == 1:
+        value = value[0]
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**62:
+        raise CheckpointFormatError(f"invalid tensor layout: {what} {_brief(value)}")
     return value
 
 
-def _rebuild_tensor(storage: Any, storage_offset: Any, size: Any, stride: Any, *_: Any) -> np.ndarray:
-    """Stand-in for `torch._utils._rebuild_tensor(_v2)`: a copy of the strided view of `storage`."""
+def _layout(value: Any, what: str) -> tuple[int, ...]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = (value,)
+    if not (isinstance(value, tuple) and len(value) <= _MAX_DIMS
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+        raise CheckpointFormatError(f"tensor {what} must be a tuple of ints, got {_brief(value)}")
+    return value
+
+
+def _rebuild_tensor(machine: _PickleMachine, storage: Any, storage_offset: Any, size: Any, stride: Any,
+                    *_: Any) -> np.ndarray:
+    """Stand-in for `torch._utils._rebuild_tensor(_v2)`: a read-only strided view of `storage` (never a copy).
+
+    Offset, size and stride are checked against the storage before the view exists: every element it reads
+    lies inside the storage, and it has no more elements than the storage (a stride-0 view of 4 bytes cannot
+    claim gigabytes that a later copy would allocate). Tensors that share a storage share its memory.
+    """
     if not isinstance(storage, _TorchStorage):
-        raise CheckpointFormatError(f"tensor storage must come from a persistent id, got {type(storage).__name__}")
-    (offset,) = _as_int_tuple(storage_offset, "storage offset")
-    size, stride = _as_int_tuple(size, "size"), _as_int_tuple(stride, "stride")
+        raise CheckpointFormatError(f"tensor storage must come from a persistent id, got {_brief(storage)}")
+    offset = _int_arg(storage_offset, "storage offset")
+    size, stride = _layout(size, "size"), _layout(stride, "stride")
     flat = storage.array
-    if len(size) != len(stride) or offset < 0 or min(size + stride, default=0) < 0:
-        raise CheckpointFormatError(f"invalid tensor layout: offset {offset}, size {size}, stride {stride}")
-    if 0 not in size:
-        last = offset + sum((n - 1) * s for n, s in zip(size, stride))
-        if last >= flat.size:
-            raise CheckpointFormatError(
-                f"tensor of size {size}, stride {stride}, offset {offset} reads past its storage of {flat.size} elements"
-            )
-        view = np.lib.stride_tricks.as_strided(
-            flat[offset:], shape=size, strides=[s * flat.itemsize for s in stride], writeable=False
+    if len(size) != len(stride) or min(size + stride, default=0) < 0 or max(size + stride, default=0) >= 2**62:
+        raise CheckpointFormatError(f"invalid tensor layout: offset {offset}, size {_brief(size)}, stride {_brief(stride)}")
+    numel = _numel(size)
+    if numel == 0:
+        return np.zeros(size, dtype=flat.dtype)
+    stride = tuple(s if n > 1 else 0 for n, s in zip(size, stride))  # a stride over one element is never used
+    last = offset + sum((n - 1) * s for n, s in zip(size, stride))
+    if last >= flat.size:
+        raise CheckpointFormatError(
+            f"tensor of size {list(size)}, stride {list(stride)}, offset {offset} reads past its storage of "
+            f"{flat.size} elements"
         )
-        array = np.array(view, copy=True)
-    else:
-        array = np.zeros(size, dtype=flat.dtype)
-    return _bf16_to_float32(array) if storage.bfloat16 else array
+    if numel > max(flat.size, 4096):
+        raise CheckpointFormatError(
+            f"tensor of size {list(size)} has {numel} elements but its storage only {flat.size}: such a broadcast "
+            "view is refused (copying it could take far more memory than the file holds)"
+        )
+    return np.lib.stride_tricks.as_strided(
+        flat[offset:], shape=size, strides=[s * flat.itemsize for s in stride], writeable=False
+    )
 
 
-def _rebuild_parameter(data: Any, *_: Any) -> Any:
+def _rebuild_parameter(machine: _PickleMachine, data: Any, *_: Any) -> Any:
     """Stand-in for `torch._utils._rebuild_parameter(_with_state)`: the data itself."""
+    if not isinstance(data, np.ndarray):
+        raise CheckpointFormatError(f"a parameter must wrap a tensor, got {_brief(data)}")
     return data
 
 
 def _torch_allowed() -> dict[tuple[str, str], Any]:
     allowed: dict[tuple[str, str], Any] = {
-        ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor,
-        ("torch._utils", "_rebuild_tensor"): _rebuild_tensor,
-        ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
-        ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
-        ("collections", "OrderedDict"): collections.OrderedDict,
+        ("torch._utils", "_rebuild_tensor_v2"): _Callable("torch._utils._rebuild_tensor_v2", _rebuild_tensor),
+        ("torch._utils", "_rebuild_tensor"): _Callable("torch._utils._rebuild_tensor", _rebuild_tensor),
+        ("torch._utils", "_rebuild_parameter"): _Callable("torch._utils._rebuild_parameter", _rebuild_parameter),
+        ("torch._utils", "_rebuild_parameter_with_state"): _Callable(
+            "torch._utils._rebuild_parameter_with_state", _rebuild_parameter),
+        ("collections", "OrderedDict"): _Callable("collections.OrderedDict", _ordered_dict),
     }
     for name, dtype in _TORCH_STORAGES.items():
         storage_type = _TorchStorageType(name, dtype, bfloat16=name == "BFloat16Storage")
@@ -401,34 +1130,77 @@ def _torch_allowed() -> dict[tuple[str, str], Any]:
     return allowed
 
 
-class _TorchUnpickler(_RestrictedUnpickler):
-    """Restricted unpickler for `data.pkl`; `persistent_load` reads storages from the zip."""
+def _read_zip_entry(archive: zipfile.ZipFile, name: str, need: int, what: str) -> bytes:
+    """Exactly `need` bytes from the start of entry `name`, never decompressing more than that.
 
-    def __init__(self, file: BinaryIO, source: Path, allowed: Mapping[tuple[str, str], Any],
-                 archive: zipfile.ZipFile, prefix: str, byteorder: str) -> None:
-        super().__init__(file, source, allowed)
+    The entry must say (in the zip's directory) that it holds at least `need` bytes, and a compressed entry
+    may not promise more than `_MAX_DEFLATE_RATIO` times its compressed size: an 8 MB entry cannot expand
+    into gigabytes.
+    """
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        raise CheckpointFormatError(f"the archive has no record {_brief(name)} ({what})") from None
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise UnsafeCheckpointError(
+            f"record {_brief(name)} uses zip compression method {info.compress_type}; torch.save stores records "
+            "uncompressed (only stored or deflated records are read)"
+        )
+    if info.file_size < need:
+        raise CheckpointFormatError(f"{what} needs {need} bytes but record {_brief(name)} holds {info.file_size}")
+    if info.compress_type == zipfile.ZIP_DEFLATED and need > _MAX_DEFLATE_RATIO * info.compress_size + 2**20:
+        raise UnsafeCheckpointError(
+            f"record {_brief(name)} would expand {info.compress_size} compressed bytes into {need}: a zip bomb "
+            "(weights never compress that well)"
+        )
+    with archive.open(info) as handle:
+        raw = handle.read(need)
+    if len(raw) != need:
+        raise CheckpointFormatError(f"record {_brief(name)} is truncated: {len(raw)} of {need} bytes ({what})")
+    return raw
+
+
+class _TorchStorages:
+    """`persistent_load` of a torch zip: each storage record is read once, checked, and shared by its tensors."""
+
+    def __init__(self, archive: zipfile.ZipFile, prefix: str, byteorder: str) -> None:
         self._archive, self._prefix, self._byteorder = archive, prefix, byteorder
         self._storages: dict[str, _TorchStorage] = {}
 
-    def persistent_load(self, pid: Any) -> _TorchStorage:
-        if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage"
-                and isinstance(pid[1], _TorchStorageType) and isinstance(pid[2], str)
-                and isinstance(pid[4], int)):
-            raise CheckpointFormatError(f"unexpected persistent id {pid!r} (expected a torch storage)")
+    def __call__(self, pid: Any) -> _TorchStorage:
+        if not (isinstance(pid, tuple) and len(pid) == 5 and isinstance(pid[0], str) and pid[0] == "storage"
+                and isinstance(pid[1], _TorchStorageType) and isinstance(pid[2], str) and len(pid[2]) < _MAX_NAME
+                and isinstance(pid[4], int) and not isinstance(pid[4], bool)):
+            raise CheckpointFormatError(f"unexpected persistent id {_brief(pid)} (expected a torch storage)")
         _, storage_type, key, _location, numel = pid
-        if key not in self._storages:
-            self._storages[key] = self._read_storage(storage_type, key, numel)
-        return self._storages[key]
+        known = self._storages.get(key)
+        if known is None:
+            known = self._storages[key] = self._read(storage_type, key, numel)
+        elif known.storage_type is not storage_type or known.array.size < numel:
+            raise CheckpointFormatError(f"storage {_brief(key)} is described twice with different types or sizes")
+        return known
 
-    def _read_storage(self, storage_type: _TorchStorageType, key: str, numel: int) -> _TorchStorage:
-        raw = self._archive.read(f"{self._prefix}/data/{key}")
+    def _read(self, storage_type: _TorchStorageType, key: str, numel: int) -> _TorchStorage:
         dtype = storage_type.dtype.newbyteorder("<" if self._byteorder == "little" else ">")
-        if numel < 0 or len(raw) < numel * dtype.itemsize:
-            raise CheckpointFormatError(
-                f"storage {key!r} holds {len(raw)} bytes, fewer than its {numel} elements of {dtype.name} need"
-            )
-        array = np.frombuffer(raw, dtype=dtype, count=numel).astype(storage_type.dtype, copy=False)
-        return _TorchStorage(array, storage_type.bfloat16)
+        if not 0 <= numel < 2**62:
+            raise CheckpointFormatError(f"storage {_brief(key)} has an invalid size {_brief(numel)}")
+        name = f"{self._prefix}/data/{key}"
+        try:
+            raw = _read_zip_entry(self._archive, name, numel * dtype.itemsize, f"storage {key!r}")
+        except CheckpointFormatError as err:
+            if "needs" in str(err) and "holds" in str(err):
+                size = self._archive.getinfo(name).file_size
+                raise CheckpointFormatError(
+                    f"storage {key!r} holds {size} bytes, fewer than its {numel} elements of {dtype.name} need"
+                ) from None
+            raise
+        array = np.frombuffer(raw, dtype=dtype, count=numel) if numel else np.empty(0, dtype=storage_type.dtype)
+        if not array.dtype.isnative:
+            array = array.astype(storage_type.dtype)
+        if storage_type.bfloat16:
+            array = _bf16_to_float32(array)
+        array.flags.writeable = False
+        return _TorchStorage(array, storage_type)
 
 
 def _torch_zip_prefix(archive: zipfile.ZipFile, path: Path) -> str:
@@ -439,7 +1211,7 @@ def _torch_zip_prefix(archive: zipfile.ZipFile, path: Path) -> str:
             n.endswith("/constants.pkl") for n in archive.namelist()) else ""
         raise CheckpointFormatError(
             f"{str(path)!r} is a zip file but not a torch.save checkpoint: expected exactly one "
-            f"'<name>/data.pkl', found {pickles or 'none'}.{hint}"
+            f"'<name>/data.pkl', found {[_brief(p) for p in pickles[:5]] or 'none'}.{hint}"
         )
     return pickles[0].split("/")[0]
 
@@ -460,32 +1232,36 @@ def _check_not_legacy_torch(path: Path) -> None:
 
 
 def _as_state_dict(obj: Any, path: Path) -> dict[str, np.ndarray]:
-    """Check a loaded object is a flat str -> ndarray dict; give duplicate objects their own copy."""
+    """Check a loaded object is a flat str -> ndarray dict. Arrays are read-only and may share memory
+    (tied weights, one tensor under several names): nothing is copied per name."""
     if not isinstance(obj, dict):
         raise CheckpointFormatError(
-            f"{str(path)!r} holds a {type(obj).__name__}, not a state dict (a dict of tensors)."
+            f"{str(path)!r} holds {_brief(obj)}, not a state dict (a dict of tensors)."
         )
     bad = [k for k, v in obj.items() if not isinstance(k, str) or not isinstance(v, np.ndarray)]
     if bad:
         raise CheckpointFormatError(
-            f"{str(path)!r} is not a flat state dict: entries {bad[:10]!r} are not tensors. "
+            f"{str(path)!r} is not a flat state dict: {len(bad)} entries are not tensors, e.g. "
+            f"{', '.join(f'{_brief(k)}: {_brief(obj[k])}' for k in bad[:5])}. "
             "If it is a training checkpoint, save only `model.state_dict()`."
         )
-    seen: set[int] = set()
     result: dict[str, np.ndarray] = {}
     for key, value in obj.items():
-        result[key] = value.copy() if id(value) in seen else value
-        seen.add(id(value))
+        if value.flags.writeable:
+            value.flags.writeable = False
+        result[key] = value
     return result
 
 
 def load_torch_bin(path: PathLike) -> dict[str, np.ndarray]:
     """Read a PyTorch `torch.save` zip checkpoint (`pytorch_model.bin`, `.pt`) without torch.
 
-    Storage offsets, sizes and strides are honoured, so views, non-contiguous tensors and tensors
-    sharing one storage (tied weights) come back with the values torch would give; each returned
-    array owns its memory. bfloat16 tensors are returned as float32 (exact upcast); other dtypes
-    keep their numpy equivalent. Big-endian checkpoints are converted to native byte order.
+    Storage offsets, sizes and strides are honoured, so views, non-contiguous tensors and tensors sharing
+    one storage (tied weights) come back with the values torch would give. The arrays are read-only views
+    of their storage: tensors that share a storage share its memory (one tensor under 1,000 names costs
+    its storage once); copy an array before changing it. bfloat16 tensors are returned as float32 (exact
+    upcast); other dtypes keep their numpy equivalent. Big-endian checkpoints are converted to native
+    byte order. The pickle is run by a restricted, bounded interpreter (see "restricted unpickling").
 
     Args:
         path: The checkpoint file.
@@ -495,8 +1271,8 @@ def load_torch_bin(path: PathLike) -> dict[str, np.ndarray]:
 
     Raises:
         FileNotFoundError: `path` does not exist.
-        UnsafeCheckpointError: the pickle references anything but tensor-rebuilding globals
-            (nothing from it is executed).
+        UnsafeCheckpointError: the pickle asks for anything but tensor-rebuilding globals or exceeds a
+            limit (nothing from it is executed).
         CheckpointFormatError: legacy (pre-1.6) format, truncated or corrupt file, or not a state dict.
     """
     path = Path(path)
@@ -509,67 +1285,47 @@ def load_torch_bin(path: PathLike) -> dict[str, np.ndarray]:
             prefix = _torch_zip_prefix(archive, path)
             byteorder = "little"  # files without a byteorder record were written little-endian
             if f"{prefix}/byteorder" in archive.namelist():
-                byteorder = archive.read(f"{prefix}/byteorder").decode("ascii", "replace").strip()
+                record = archive.getinfo(f"{prefix}/byteorder")
+                raw = _read_zip_entry(archive, record.filename, min(record.file_size, 16), "byteorder")
+                byteorder = raw.decode("ascii", "replace").strip()
             if byteorder not in ("little", "big"):
-                raise CheckpointFormatError(f"{str(path)!r}: unknown byteorder {byteorder!r}")
-            with archive.open(f"{prefix}/data.pkl") as data_pkl:
-                obj = _unpickle(data_pkl, path, _torch_allowed(), _TorchUnpickler,
-                                archive=archive, prefix=prefix, byteorder=byteorder)
-    except zipfile.BadZipFile as err:
-        raise CheckpointFormatError(f"{str(path)!r} is a corrupt zip archive ({err}); download it again.") from err
+                raise CheckpointFormatError(f"{str(path)!r}: unknown byteorder {_brief(byteorder)}")
+            record = archive.getinfo(f"{prefix}/data.pkl")
+            if record.file_size > MAX_TORCH_PICKLE_BYTES:
+                raise UnsafeCheckpointError(
+                    f"Refusing to load {str(path)!r}: its data.pkl claims {record.file_size} bytes, more than the "
+                    f"{MAX_TORCH_PICKLE_BYTES} a state dict's pickle could need."
+                )
+            data_pkl = _read_zip_entry(archive, record.filename, record.file_size, "data.pkl")
+            obj = _unpickle(data_pkl, path, _torch_allowed(), _TorchStorages(archive, prefix, byteorder))
+    except (UnsafeCheckpointError, CheckpointFormatError) as err:
+        if str(path) in str(err):
+            raise
+        raise type(err)(f"{'Refusing to load' if isinstance(err, UnsafeCheckpointError) else 'Could not load'} "
+                        f"{str(path)!r}: {err}") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as err:
+        raise CheckpointFormatError(
+            f"{str(path)!r} is a corrupt zip archive ({type(err).__name__}: {str(err)[:200]}); download it again."
+        ) from None
     return _as_state_dict(obj, path)
 
 
 # --------------------------------------------------------------------------- paddle .pdparams
 
 
-def _check_dtype(dtype: np.dtype) -> np.dtype:
-    if dtype.hasobject:
-        raise UnsafeCheckpointError(f"arrays of Python objects ({dtype}) are not allowed in a checkpoint")
-    return dtype
-
-
-def _numpy_dtype(*args: Any) -> np.dtype:
-    return _check_dtype(np.dtype(*args))
-
-
-def _numpy_reconstruct(subtype: Any, shape: Any, dtype: Any) -> np.ndarray:
-    """Stand-in for `numpy.core.multiarray._reconstruct`, for plain ndarrays only."""
-    if subtype is not np.ndarray:
-        raise UnsafeCheckpointError(f"only numpy.ndarray may be reconstructed, got {subtype!r}")
-    return _np_multiarray._reconstruct(np.ndarray, shape, _check_dtype(np.dtype(dtype)))
-
-
-def _numpy_scalar(dtype: Any, *args: Any) -> Any:
-    if not isinstance(dtype, np.dtype):
-        raise CheckpointFormatError(f"numpy scalar needs a dtype, got {dtype!r}")
-    return _np_multiarray.scalar(_check_dtype(dtype), *args)
-
-
-def _numpy_frombuffer(buf: Any, dtype: Any, shape: Any, order: Any) -> np.ndarray:
-    return np.frombuffer(buf, dtype=_check_dtype(dtype)).reshape(shape, order=order).copy()
-
-
-def _latin1_encode(text: Any, encoding: Any = "latin1", *_: Any) -> bytes:
-    """Stand-in for `_codecs.encode`, which protocol-2 pickles use to carry bytes; latin-1 only."""
-    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
-        raise UnsafeCheckpointError(f"only _codecs.encode(str, 'latin1') is allowed, got encoding {encoding!r}")
-    return text.encode("latin1")
-
-
 def _pdparams_allowed() -> dict[tuple[str, str], Any]:
     allowed: dict[tuple[str, str], Any] = {
-        ("numpy", "ndarray"): np.ndarray,
-        ("numpy", "dtype"): _numpy_dtype,
-        ("collections", "OrderedDict"): collections.OrderedDict,
+        ("numpy", "ndarray"): _Marker("numpy.ndarray"),
+        ("numpy", "dtype"): _Callable("numpy.dtype", _numpy_dtype),
+        ("collections", "OrderedDict"): _Callable("collections.OrderedDict", _ordered_dict),
         # paddle.save of a non-state-dict object pickles tensors as tuple((name, ndarray))
-        ("builtins", "tuple"): tuple,
-        ("_codecs", "encode"): _latin1_encode,  # bytes in protocol 2 pickles
+        ("builtins", "tuple"): _Callable("builtins.tuple", _make_tuple),
+        ("_codecs", "encode"): _Callable("_codecs.encode", _latin1_encode),  # bytes in protocol 2 pickles
     }
     for core in ("numpy.core", "numpy._core"):  # numpy 1 / numpy 2 module names
-        allowed[(f"{core}.multiarray", "_reconstruct")] = _numpy_reconstruct
-        allowed[(f"{core}.multiarray", "scalar")] = _numpy_scalar
-        allowed[(f"{core}.numeric", "_frombuffer")] = _numpy_frombuffer
+        allowed[(f"{core}.multiarray", "_reconstruct")] = _Callable(f"{core}.multiarray._reconstruct", _numpy_reconstruct)
+        allowed[(f"{core}.multiarray", "scalar")] = _Callable(f"{core}.multiarray.scalar", _numpy_scalar)
+        allowed[(f"{core}.numeric", "_frombuffer")] = _Callable(f"{core}.numeric._frombuffer", _numpy_frombuffer)
     return allowed
 
 
@@ -582,10 +1338,17 @@ def _join_paddle_splits(obj: dict, path: Path) -> None:
         raise CheckpointFormatError(f"{str(path)!r}: {_PADDLE_SPLIT_INFO_KEY} is not a dict")
     for key, spec in info.items():
         try:
-            slices = [obj.pop(part) for part in spec["slices"]]
-            obj[key] = np.concatenate(slices).reshape(spec["OriginShape"])
+            parts, shape = spec["slices"], _shape(spec["OriginShape"], "OriginShape")
+            if not isinstance(parts, (list, tuple)) or not all(isinstance(p, str) for p in parts):
+                raise TypeError(f"slices must be a list of names, got {_brief(parts)}")
+            slices = [obj.pop(part) for part in parts]
+            if not all(isinstance(s, np.ndarray) for s in slices) or sum(s.size for s in slices) != _numel(shape):
+                raise ValueError(f"the slices do not hold the {_numel(shape)} elements of shape {list(shape)}")
+            obj[key] = np.concatenate([s.ravel() for s in slices]).reshape(shape)
         except (KeyError, TypeError, ValueError) as err:
-            raise CheckpointFormatError(f"{str(path)!r}: cannot join the slices of {key!r}: {err!r}") from err
+            raise CheckpointFormatError(
+                f"{str(path)!r}: cannot join the slices of {_brief(key)}: {type(err).__name__}: {str(err)[:200]}"
+            ) from None
 
 
 def load_pdparams(path: PathLike) -> dict[str, np.ndarray]:
@@ -596,7 +1359,9 @@ def load_pdparams(path: PathLike) -> dict[str, np.ndarray]:
     handled: tensors pickled as `(name, ndarray)` tuples (paddle.save of a non-state-dict object)
     and the `"UnpackBigParamInfor@@"` split of >1 GiB arrays written with protocol 2/3. Paddle
     stores bfloat16 as uint16 arrays; they are returned as float32 (exact upcast), as
-    `paddle.load` would give bfloat16.
+    `paddle.load` would give bfloat16. The pickle is run by a restricted, bounded interpreter (see
+    "restricted unpickling"); the arrays are read-only, and an array stored under several names is
+    returned once, under each of them.
 
     Args:
         path: The `.pdparams` file.
@@ -606,7 +1371,7 @@ def load_pdparams(path: PathLike) -> dict[str, np.ndarray]:
 
     Raises:
         FileNotFoundError: `path` does not exist.
-        UnsafeCheckpointError: the pickle references anything but numpy array globals.
+        UnsafeCheckpointError: the pickle asks for anything but numpy array globals or exceeds a limit.
         CheckpointFormatError: truncated or corrupt file, or not a state dict.
     """
     path = Path(path)
@@ -618,17 +1383,23 @@ def load_pdparams(path: PathLike) -> dict[str, np.ndarray]:
             "read it with load_torch_bin or rename it to .bin."
         )
     with open(path, "rb") as handle:
-        obj = _unpickle(handle, path, _pdparams_allowed())
+        if os.fstat(handle.fileno()).st_size == 0:
+            raise CheckpointFormatError(f"Could not unpickle {str(path)!r}: the file is empty (truncated download?).")
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            obj = _unpickle(mapped, path, _pdparams_allowed())
     if not isinstance(obj, dict):
-        raise CheckpointFormatError(f"{str(path)!r} holds a {type(obj).__name__}, not a state dict")
+        raise CheckpointFormatError(f"{str(path)!r} holds {_brief(obj)}, not a state dict")
     obj = dict(obj)
     obj.pop(_PADDLE_NAME_TABLE_KEY, None)
     _join_paddle_splits(obj, path)
+    upcast: dict[int, np.ndarray] = {}  # one upcast per array, however many names it has
     for key, value in obj.items():
         if isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], np.ndarray):
             value = value[1]  # (parameter name, data)
         if isinstance(value, np.ndarray) and value.dtype == np.uint16:
-            value = _bf16_to_float32(value)
+            if id(value) not in upcast:
+                upcast[id(value)] = _bf16_to_float32(value)
+            value = upcast[id(value)]
         obj[key] = value
     return _as_state_dict(obj, path)
 
