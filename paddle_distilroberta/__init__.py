@@ -12,18 +12,30 @@ from __future__ import annotations
 
 import logging
 
-from .auto import (
-    AutoConfig,
-    AutoModel,
-    AutoModelForCausalLM,
-    AutoModelForMaskedLM,
-    AutoModelForMultipleChoice,
-    AutoModelForQuestionAnswering,
-    AutoModelForSequenceClassification,
-    AutoModelForTokenClassification,
-    AutoTokenizer,
-    register,
-)
+# The model classes and Auto classes import paddle (~1 s): they load on first use, so that
+# `import paddle_distilroberta` and the command line's --help stay fast.
+_LAZY = {
+    "AutoConfig": "auto",
+    "AutoModel": "auto",
+    "AutoModelForCausalLM": "auto",
+    "AutoModelForMaskedLM": "auto",
+    "AutoModelForMultipleChoice": "auto",
+    "AutoModelForQuestionAnswering": "auto",
+    "AutoModelForSequenceClassification": "auto",
+    "AutoModelForTokenClassification": "auto",
+    "AutoTokenizer": "auto",
+    "register": "auto",
+    "DistilRobertaForCausalLM": "modeling",
+    "DistilRobertaForMaskedLM": "modeling",
+    "DistilRobertaForMultipleChoice": "modeling",
+    "DistilRobertaForQuestionAnswering": "modeling",
+    "DistilRobertaForSequenceClassification": "modeling",
+    "DistilRobertaForTokenClassification": "modeling",
+    "DistilRobertaModel": "modeling",
+    "DistilRobertaPretrainedModel": "modeling",
+    "DistilRobertaTokenizer": "tokenization",
+    "pipeline": "pipelines",
+}
 from .configuration import DistilRobertaConfig
 from .errors import (
     CheckpointFormatError,
@@ -35,32 +47,25 @@ from .errors import (
     UnsafeCheckpointError,
     WeightMappingError,
 )
-from .modeling import (
-    DistilRobertaForCausalLM,
-    DistilRobertaForMaskedLM,
-    DistilRobertaForMultipleChoice,
-    DistilRobertaForQuestionAnswering,
-    DistilRobertaForSequenceClassification,
-    DistilRobertaForTokenClassification,
-    DistilRobertaModel,
-    DistilRobertaPretrainedModel,
-)
 
 __version__ = "0.1.0"
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 
-def __getattr__(name: str):  # the tokenizer imports `tokenizers` lazily, on first use
-    if name == "DistilRobertaTokenizer":
-        from .tokenization import DistilRobertaTokenizer
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'paddle_distilroberta' has no attribute {name!r}")
+    import importlib
 
-        return DistilRobertaTokenizer
-    if name == "pipeline":
-        from .pipelines import pipeline
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
-        return pipeline
-    raise AttributeError(f"module 'paddle_distilroberta' has no attribute {name!r}")
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 
 def _install_paddlenlp_hook() -> None:

@@ -137,3 +137,132 @@ def test_console_script_runs_and_fails_cleanly(env):
     assert ok.returncode == 0 and "distilroberta-base" in ok.stdout
     bad = subprocess.run(cmd + ["info", "../no-such-dir-zz"], capture_output=True, text=True, timeout=120, env=dict(os.environ))
     assert bad.returncode == 1 and "error: Refusing '../no-such-dir-zz'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+# ------------------------------------------------------------------ task commands (pipelines)
+
+def _exe():
+    exe = shutil.which("paddle-distilroberta", path=os.path.dirname(sys.executable)) or shutil.which("paddle-distilroberta")
+    return [exe] if exe else [sys.executable, "-m", "paddle_distilroberta.cli"]
+
+
+@pytest.fixture(scope="module")
+def tiny_dirs(tmp_path_factory, roberta_bpe_dir):
+    """Tiny models with the real vocabulary (the same ones tests/test_pipelines.py checks against transformers)."""
+    from test_pipelines import build_model_dirs
+
+    return build_model_dirs(tmp_path_factory.mktemp("cli-models"), roberta_bpe_dir, names=("mlm", "nli", "qa", "base", "ner"))
+
+
+def _run(args, stdin=None, timeout=300):
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PADDLE_DISTILROBERTA_DISABLE_PROGRESS_BARS": "1"}
+    return subprocess.run(_exe() + args, input=stdin, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def test_cli_task_names_match_pipelines():
+    from paddle_distilroberta import cli
+    from paddle_distilroberta.pipelines import ALIASES, TASKS
+
+    assert set(cli.TASK_NAMES) == set(TASKS)
+    assert {a for aliases in cli.TASK_ALIASES.values() for a in aliases} == set(ALIASES)
+
+
+def test_cli_help_is_fast_and_imports_no_paddle():
+    """--help and --version answer without importing paddle, in well under a second."""
+    import time
+
+    _run(["--help"])  # warm-up (file cache)
+    start = time.perf_counter()
+    proc = _run(["--help"])
+    elapsed = time.perf_counter() - start
+    assert proc.returncode == 0 and "fill-mask" in proc.stdout and "question-answering" in proc.stdout
+    assert elapsed < 1.0, f"--help took {elapsed:.2f} s"
+    version = _run(["--version"])
+    assert version.returncode == 0 and version.stdout.strip().startswith("paddle-distilroberta 0.")
+    check = subprocess.run([sys.executable, "-c", "import sys; from paddle_distilroberta.cli import build_parser; "
+                            "build_parser().format_help(); print('paddle' in sys.modules, 'numpy' in sys.modules)"],
+                           capture_output=True, text=True, timeout=120)
+    assert check.stdout.split() == ["False", "False"], check.stdout + check.stderr
+
+
+def _jsonl_with_bad_line(n=1000, bad=500):
+    lines = []
+    for i in range(1, n + 1):
+        if i == bad:
+            lines.append('{"text": "this line is broken')
+        else:
+            lines.append(json.dumps({"text": f"Line {i} says the {'very ' * (i % 7)}<mask> is here."}))
+    return "\n".join(lines) + "\n"
+
+
+def _check_thousand(proc, tiny_dirs):
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "line 500: invalid JSON" in proc.stderr and "Traceback" not in proc.stderr
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [r["line"] for r in records] == list(range(1, 1001))
+    assert "error" in records[499] and "result" not in records[499]
+    assert all("result" in r for i, r in enumerate(records) if i != 499)
+    from paddle_distilroberta import pipeline
+
+    pipe = pipeline("fill-mask", model=str(tiny_dirs["mlm"]))
+    for i in (0, 498, 500, 999):
+        text = f"Line {i + 1} says the {'very ' * ((i + 1) % 7)}<mask> is here."
+        expected = pipe(text, top_k=2)
+        assert [p["token"] for p in records[i]["result"]] == [p["token"] for p in expected]
+        assert all(abs(a["score"] - b["score"]) < 1e-5 for a, b in zip(records[i]["result"], expected))
+
+
+def test_cli_thousand_line_jsonl_with_a_bad_line(tiny_dirs, tmp_path):
+    """Every good line answered in order, the bad one reported with its number, exit status 1."""
+    path = tmp_path / "in.jsonl"
+    path.write_text(_jsonl_with_bad_line())
+    proc = _run(["fill-mask", "--model", str(tiny_dirs["mlm"]), "--input", str(path), "--top-k", "2", "--batch-size", "16"])
+    _check_thousand(proc, tiny_dirs)
+
+
+def test_cli_thousand_line_jsonl_through_stdin(tiny_dirs):
+    proc = _run(["fill-mask", "-", "--model", str(tiny_dirs["mlm"]), "--top-k", "2"], stdin=_jsonl_with_bad_line())
+    _check_thousand(proc, tiny_dirs)
+
+
+def test_cli_txt_csv_and_output_file(tiny_dirs, tmp_path, capsys):
+    txt = tmp_path / "in.txt"
+    txt.write_text("I love it.\n\nI hate it.\n")
+    out = tmp_path / "out.jsonl"
+    assert main(["text-classification", "--model", str(tiny_dirs["nli"]), "--input", str(txt), "--output", str(out), "--top-k", "2"]) == 1
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["line"] for r in records] == [1, 2, 3] and records[1] == {"line": 2, "error": "empty text"}
+    assert len(records[0]["result"]) == 2 and {"label", "score"} == set(records[0]["result"][0])
+    assert "line 2: empty text" in capsys.readouterr().err
+    csv_path = tmp_path / "in.csv"
+    csv_path.write_text('id,review\n1,"Great, really."\n2,Bad.\n')
+    assert main(["feature-extraction", "--model", str(tiny_dirs["base"]), "--input", str(csv_path), "--column", "review",
+                 "--format", "jsonl", "--normalize"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["line"] for r in records] == [2, 3] and len(records[0]["result"]) == 32
+    assert abs(sum(x * x for x in records[0]["result"]) - 1) < 1e-5
+
+
+def test_cli_question_answering_and_zero_shot(tiny_dirs, tmp_path, capsys):
+    path = tmp_path / "qa.jsonl"
+    path.write_text(json.dumps({"question": "Who wrote it?", "context": "Jane Austen wrote it in 1813."}) + "\n"
+                    + json.dumps({"question": "Who?"}) + "\n")
+    assert main(["question-answering", "--model", str(tiny_dirs["qa"]), "--input", str(path), "--format", "jsonl"]) == 1
+    captured = capsys.readouterr()
+    first, second = [json.loads(line) for line in captured.out.splitlines()]
+    assert set(first["result"]) == {"score", "start", "end", "answer"} and second["error"] == "missing field 'context'"
+    assert main(["zero-shot-classification", "--model", str(tiny_dirs["nli"]), "--candidate-labels", "sports,politics",
+                 "--multi-label", "--format", "jsonl", "The team won."]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["line"] == 1 and sorted(record["result"]["labels"]) == ["politics", "sports"]
+
+
+def test_cli_task_errors_are_one_line(tiny_dirs, capsys, env):
+    assert main(["question-answering", "Who?"]) == 1
+    assert "needs --model" in capsys.readouterr().err
+    assert main(["zero-shot-classification", "--model", str(tiny_dirs["nli"]), "x"]) == 1
+    assert "--candidate-labels" in capsys.readouterr().err
+    assert main(["fill-mask", "--model", str(tiny_dirs["mlm"])]) == 1
+    assert "no input" in capsys.readouterr().err
+    proc = _run(["fill-mask", "--model", "../no-such-dir-zz", "a <mask>"])
+    assert proc.returncode == 1 and proc.stderr.strip().splitlines()[-1].startswith("error:") and "Traceback" not in proc.stderr

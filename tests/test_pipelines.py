@@ -48,26 +48,31 @@ def make_weights(spec: List[Tuple[str, List[int]]], seed: int, pad_token_id: int
     return out
 
 
-@pytest.fixture(scope="session")
-def model_dirs(tmp_path_factory, roberta_bpe_dir) -> Dict[str, Path]:
+def build_model_dirs(root: Path, bpe_dir: Path, names: Any = None) -> Dict[str, Path]:
     """Hugging Face-layout folders (config.json + model.safetensors + vocab/merges) of the tiny models."""
     from safetensors.numpy import save_file
 
-    root = tmp_path_factory.mktemp("pipeline-models")
     out = {}
     for name, spec in SPECS.items():
+        if names is not None and name not in names:
+            continue
         weights = make_weights([(k, s) for k, s in spec["keys"]], spec["seed"])
         checksum = sum(float(np.abs(v).sum()) for v in weights.values())
         assert math.isclose(checksum, spec["checksum"], rel_tol=1e-9), "make_weights differs from the fixture script's"
         folder = root / name
-        folder.mkdir()
+        folder.mkdir(parents=True)
         config = {**spec["config"], "model_type": "roberta", "architectures": [spec["class"]]}
         (folder / "config.json").write_text(json.dumps(config))
         save_file(weights, str(folder / "model.safetensors"), metadata={"format": "pt"})
         for f in ("vocab.json", "merges.txt"):
-            shutil.copy(roberta_bpe_dir / f, folder / f)
+            shutil.copy(bpe_dir / f, folder / f)
         out[name] = folder
     return out
+
+
+@pytest.fixture(scope="session")
+def model_dirs(tmp_path_factory, roberta_bpe_dir) -> Dict[str, Path]:
+    return build_model_dirs(tmp_path_factory.mktemp("pipeline-models"), roberta_bpe_dir)
 
 
 @pytest.fixture(scope="session")
