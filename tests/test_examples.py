@@ -17,6 +17,7 @@ from paddle_distilroberta import (
     DistilRobertaForSequenceClassification,
     DistilRobertaTokenizer,
 )
+from paddle_distilroberta import pipeline
 from paddle_distilroberta.pipelines import fill_mask
 
 SMALL = dict(hidden_size=32, num_hidden_layers=1, num_attention_heads=4, intermediate_size=37)
@@ -69,10 +70,22 @@ def test_qa_example(folders):
     assert out.strip() and out.strip() in context
 
 
+@pytest.mark.slow
+def test_qa_example_reads_long_contexts_in_windows(folders, tmp_path):
+    """Past 512 tokens: the pipeline reads the context in doc_stride windows instead of failing."""
+    context = " ".join(f"Sentence {i} was written by Jane Austen in Bath." for i in range(120))
+    path = tmp_path / "context.txt"
+    path.write_text(context)
+    out = _run("qa.py", "--model", str(folders["qa"]), "--context-file", str(path), "--top-k", "2", "Who wrote it?")
+    lines = out.strip().splitlines()
+    assert len(lines) == 2 and all(line.split("] ", 1)[1] in context for line in lines)
+
+
 def test_fill_mask_never_proposes_special_tokens(folders):
     tokenizer = DistilRobertaTokenizer.from_pretrained(folders["mlm"])
     model = DistilRobertaForMaskedLM.from_pretrained(folders["mlm"])
-    preds = fill_mask(model, tokenizer, "Paris is the <mask> of France.", top_k=10)
+    preds = pipeline("fill-mask", model=model, tokenizer=tokenizer)("Paris is the <mask> of France.", top_k=10)
+    assert fill_mask(model, tokenizer, "Paris is the <mask> of France.", top_k=10) == preds  # the deprecated alias
     assert len(preds) == 10
     assert not {p["token"] for p in preds} & set(tokenizer.all_special_ids)
     assert all("Ġ" not in p["token_str"] for p in preds)
