@@ -29,6 +29,14 @@ class CheckpointFormatError(DistilRobertaError, ValueError):
     """A checkpoint file that is truncated, corrupt, or in a format this package does not read."""
 
 
+class ConfigError(DistilRobertaError, ValueError, TypeError):
+    """A config field of the wrong type or out of its allowed range, or an unknown keyword argument.
+
+    The message names the field, the value and what is allowed. It is both a ValueError and a TypeError,
+    so either `except` catches it whichever the cause.
+    """
+
+
 class ChecksumError(DistilRobertaError, OSError):
     """A downloaded file whose size or sha256 differs from what its source published."""
 

@@ -274,3 +274,155 @@ def test_defaults_equal_distilroberta_base():
         if key in ("architectures", "model_type", "use_cache"):
             continue
         assert defaults[key] == value, key
+
+
+# ------------------------------------------------------------------ issue 8: one validation of types and ranges
+import time  # noqa: E402
+
+from paddle_distilroberta.configuration import CONFIG_LIMITS, UNSAFE_SKIP_LIMITS_ENV  # noqa: E402
+from paddle_distilroberta.errors import ConfigError  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "kwargs, pattern",
+    [
+        ({"num_hidden_layers": 10**6}, r"num_hidden_layers=1000000 is above its limit of 240"),
+        ({"num_hidden_layers": 1e6}, r"config\.num_hidden_layers must be a positive integer, got 1000000\.0"),
+        ({"num_labels": 1e9}, r"config\.num_labels must be a positive integer, got 1000000000\.0"),
+        ({"num_labels": 10**9}, r"num_labels=1000000000 is above its limit of 100000"),
+        ({"num_labels": 0}, r"config\.num_labels must be a positive integer, got 0"),
+        ({"num_labels": -3}, r"config\.num_labels must be a positive integer, got -3"),
+        ({"vocab_size": 3_000_000}, r"vocab_size=3000000 is above its limit of 2000000"),
+        ({"hidden_size": 20_480, "num_attention_heads": 4}, r"hidden_size=20480 is above its limit of 10240"),
+        ({"max_position_embeddings": 200_000}, r"max_position_embeddings=200000 is above its limit"),
+        ({"max_position_embeddings": 2, "pad_token_id": 0}, r"max_position_embeddings must be a positive integer >= 3"),
+        ({"intermediate_size": "37"}, r"config\.intermediate_size must be a positive integer, got '37'"),
+        ({"hidden_dropout_prob": 5}, r"config\.hidden_dropout_prob must be a real number in \[0, 1\), got 5"),
+        ({"hidden_dropout_prob": "0.1"}, r"hidden_dropout_prob .* got '0\.1'"),
+        ({"attention_probs_dropout_prob": 1.0}, r"attention_probs_dropout_prob .* \[0, 1\), got 1\.0"),
+        ({"attention_probs_dropout_prob": float("nan")}, r"attention_probs_dropout_prob .* got nan"),
+        ({"classifier_dropout": -0.1}, r"classifier_dropout must be a real number in \[0, 1\) or None, got -0\.1"),
+        ({"layer_norm_eps": 0}, r"layer_norm_eps must be a real number in \(0, 1\), got 0"),
+        ({"layer_norm_eps": True}, r"layer_norm_eps .* got True"),
+        ({"initializer_range": -1.0}, r"initializer_range .* got -1\.0"),
+        ({"hidden_act": 3}, r"hidden_act=3 is not supported"),
+        ({"pad_token_id": 100}, r"pad_token_id must be an integer id in \[0, vocab_size=100\), got 100"),
+        ({"pad_token_id": None}, r"pad_token_id must be an integer id"),
+        ({"eos_token_id": 100}, r"eos_token_id must be None or an integer id in \[0, vocab_size=100\), got 100"),
+        ({"bos_token_id": -1}, r"bos_token_id .* got -1"),
+        ({"is_decoder": "yes"}, r"config\.is_decoder must be true or false, got 'yes'"),
+        ({"id2label": {"0": "a", "2": "b"}}, r"id2label ids must be 0 to 1"),
+        ({"id2label": {"x": "a"}}, r"id2label must map integer ids to label names, got 'x': 'a'"),
+        ({"id2label": [1, 2]}, r"id2label must map label ids to names"),
+        ({"architectures": [3]}, r"architectures must be a list of class names"),
+        ({"unsafe_skip_limits": "yes"}, r"unsafe_skip_limits must be True or False"),
+    ],
+    ids=lambda v: "-".join(f"{k}={v[k]!r}"[:40] for k in v) if isinstance(v, dict) else "",
+)
+def test_config_validation_is_typed_and_bounded(kwargs, pattern):
+    with pytest.raises(ConfigError, match=pattern) as info:
+        DistilRobertaConfig(**{**TINY, **kwargs})
+    assert isinstance(info.value, ValueError) and isinstance(info.value, TypeError)
+
+
+@pytest.mark.parametrize("field, value", [("num_hidden_layers", 1e6), ("num_hidden_layers", 10**6),
+                                          ("num_labels", 1e9), ("num_labels", 10**9), ("vocab_size", 10**12)])
+def test_huge_config_values_fail_instantly_from_a_file(tmp_path, field, value):
+    """num_hidden_layers: 1e6 used to hang, num_labels: 1e9 took 30 s and 4 GB (issue 8)."""
+    path = write_json(tmp_path / "config.json", {"model_type": "roberta", **TINY, field: value})
+    started = time.perf_counter()
+    with pytest.raises(ConfigError, match=field):
+        DistilRobertaConfig.from_pretrained(path)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_huge_num_labels_through_model_from_pretrained_fails_before_building():
+    started = time.perf_counter()
+    with pytest.raises(ConfigError, match="num_labels=1000000000 is above its limit"):
+        pdr.DistilRobertaForSequenceClassification.from_pretrained(SEQ_CLS, num_labels=10**9)
+    assert time.perf_counter() - started < 5.0
+
+
+def test_num_labels_setter_is_validated():
+    config = DistilRobertaConfig(**TINY)
+    with pytest.raises(ConfigError, match="num_labels must be a positive integer, got 0"):
+        config.num_labels = 0
+    with pytest.raises(ConfigError, match="above its limit"):
+        config.num_labels = 10**9
+    assert config.num_labels == 2
+
+
+def test_limits_are_far_above_roberta_large():
+    large = DistilRobertaConfig.from_pretrained(REPO_ROOT / "configs" / "roberta-large.json")
+    for field in ("vocab_size", "hidden_size", "num_hidden_layers", "intermediate_size", "max_position_embeddings"):
+        assert CONFIG_LIMITS[field] >= 9 * getattr(large, field), field
+
+
+def test_unsafe_skip_limits_keyword_lifts_upper_limits_only():
+    config = DistilRobertaConfig(**{**TINY, "num_hidden_layers": 1000}, unsafe_skip_limits=True)
+    assert config.num_hidden_layers == 1000
+    assert "unsafe_skip_limits" not in config.to_dict() and "_unsafe_skip_limits" not in config.to_dict()
+    with pytest.raises(ConfigError, match="positive integer"):  # types and lower bounds still hold
+        DistilRobertaConfig(**{**TINY, "num_hidden_layers": 0}, unsafe_skip_limits=True)
+    with pytest.raises(ConfigError, match="hidden_dropout_prob"):
+        DistilRobertaConfig(**{**TINY, "hidden_dropout_prob": 5}, unsafe_skip_limits=True)
+
+
+def test_unsafe_skip_limits_from_pretrained_keyword_and_env(tmp_path, monkeypatch):
+    path = write_json(tmp_path / "config.json", {"model_type": "roberta", **TINY, "num_hidden_layers": 500})
+    with pytest.raises(ConfigError, match="above its limit"):
+        DistilRobertaConfig.from_pretrained(path)
+    assert DistilRobertaConfig.from_pretrained(path, unsafe_skip_limits=True).num_hidden_layers == 500
+    monkeypatch.setenv(UNSAFE_SKIP_LIMITS_ENV, "1")
+    assert DistilRobertaConfig.from_pretrained(path).num_hidden_layers == 500
+
+
+def test_config_file_cannot_lift_the_limits(tmp_path):
+    path = write_json(tmp_path / "config.json",
+                      {"model_type": "roberta", **TINY, "num_hidden_layers": 500, "unsafe_skip_limits": True})
+    with pytest.raises(ConfigError, match="above its limit"):
+        DistilRobertaConfig.from_pretrained(path)
+
+
+def test_unknown_keyword_names_close_matches(tmp_path):
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'num_lables'.*Did you mean 'num_labels'"):
+        DistilRobertaConfig.from_pretrained(SEQ_CLS, num_lables=5)
+    with pytest.raises(ConfigError, match=r"'hiden_dropout_prob'.*'hidden_dropout_prob'"):
+        DistilRobertaConfig.from_dict(TINY, hiden_dropout_prob=0.2)
+    with pytest.raises(TypeError, match="num_lables"):
+        pdr.DistilRobertaForSequenceClassification.from_pretrained(SEQ_CLS, num_lables=5)
+
+
+def test_hub_config_keys_still_load(tmp_path):
+    """config.json files from the hub carry many keys that are not fields: they load and are kept."""
+    data = {"model_type": "roberta", **TINY, "transformers_version": "4.55.4", "architectures": ["RobertaForMaskedLM"],
+            "torch_dtype": "float32", "finetuning_task": "sst2", "gradient_checkpointing": False, "use_cache": True,
+            "classifier_dropout": None, "output_past": True, "_name_or_path": "roberta-base", "bos_token_id": 0}
+    config = DistilRobertaConfig.from_pretrained(write_json(tmp_path / "config.json", data))
+    assert config.finetuning_task == "sst2" and config.output_past is True
+    # a key the file has may be overridden from code
+    assert DistilRobertaConfig.from_pretrained(tmp_path, finetuning_task="mnli").finetuning_task == "mnli"
+
+
+def test_paddlenlp_dropout_alias_is_classifier_dropout():
+    """PaddleNLP's attribute_map: dropout -> classifier_dropout (num_classes -> num_labels)."""
+    assert DistilRobertaConfig(**TINY, dropout=0.3).classifier_dropout == 0.3
+    assert DistilRobertaConfig.from_dict(TINY, dropout=0.2, num_classes=3).classifier_dropout == 0.2
+    with pytest.raises(ConfigError, match="dropout=0.3 .* disagrees with classifier_dropout=0.2"):
+        DistilRobertaConfig(**TINY, dropout=0.3, classifier_dropout=0.2)
+    with pytest.raises(ConfigError, match="classifier_dropout must be a real number"):
+        DistilRobertaConfig(**TINY, dropout=5)
+
+
+def test_num_classes_override_beats_file_num_labels(tmp_path):
+    path = write_json(tmp_path / "config.json", {"model_type": "roberta", **TINY, "num_labels": 3})
+    assert DistilRobertaConfig.from_pretrained(path, num_classes=5).num_labels == 5
+
+
+def test_error_messages_stay_short_for_huge_values():
+    with pytest.raises(ConfigError) as info:
+        DistilRobertaConfig(**{**TINY, "hidden_act": "x" * 10**6})
+    assert len(str(info.value)) < 500
+    with pytest.raises(ConfigError) as info:
+        DistilRobertaConfig(**{**TINY, "vocab_size": list(range(10**5))})
+    assert len(str(info.value)) < 500
