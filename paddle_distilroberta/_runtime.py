@@ -1,0 +1,187 @@
+"""CPU defaults that use the machine: OpenMP/MKL threads = the cores this process may run on, and MKL's AVX2
+kernels on AMD processors. Applied once, when the model module is imported (`modeling.py` calls
+`apply_cpu_defaults()`); `import paddle_distilroberta` alone changes nothing and does not import paddle.
+
+Why (measured, see `benchmarks/README.md`):
+
+* Paddle writes `OMP_NUM_THREADS=1` into the environment at `import paddle` when the user has not set it, so
+  it runs every op on one core. We set the thread count to the cores this process may use: the CPU affinity
+  mask (`os.sched_getaffinity`, which taskset/cpusets/containers narrow), capped by a cgroup CPU quota
+  (`/sys/fs/cgroup/cpu.max`). A user's `OMP_NUM_THREADS` (from the shell, i.e. present in the process's
+  initial environment, or any value other than Paddle's "1") is kept. `set_num_threads(n)` overrides both.
+* Paddle's wheel links Intel's MKL (`libmklml_intel.so`), whose dispatcher gives AMD processors a slow generic
+  path: a 1024x768 @ 768x3072 matmul ran at 30-45 GFLOP/s on a 2-core AMD EPYC (Zen 4) and at 138-154 with
+  `MKL_DEBUG_CPU_TYPE=5` (AVX2 kernels). MKL reads the variable at its first call, so setting it in
+  `os.environ` after `import paddle` but before the first matmul works: import order does not matter, only
+  that the model module is imported before the process's first Paddle matmul. A user's value is kept.
+
+How the threads are set, and why both ways: OpenMP's `omp_set_num_threads` (what `paddle.base.core.
+set_num_threads` calls, with MKL's own setter) changes the calling thread only; threads started later (a web
+server's workers) read the default from `OMP_NUM_THREADS` when the OpenMP runtime starts. So we call
+`core.set_num_threads(n)` (covers the current thread and MKL even when OpenMP already runs) and also write
+`OMP_NUM_THREADS=n` (covers every thread when OpenMP has not started yet, the usual case, and child processes).
+
+`PADDLE_DISTILROBERTA_NO_CPU_TUNING=1` turns all of this off. Each change is logged at DEBUG on the
+`paddle_distilroberta` logger.
+"""
+from __future__ import annotations
+
+import ctypes
+import logging
+import math
+import os
+from pathlib import Path
+from typing import Optional
+
+__all__ = ["apply_cpu_defaults", "set_num_threads", "get_num_threads", "default_num_threads", "cpu_vendor",
+           "cpu_capabilities"]
+
+logger = logging.getLogger("paddle_distilroberta")
+
+OPT_OUT_ENV = "PADDLE_DISTILROBERTA_NO_CPU_TUNING"
+_TRUE = {"1", "TRUE", "YES", "ON"}
+_applied = False
+
+
+def _opted_out() -> bool:
+    return os.environ.get(OPT_OUT_ENV, "").strip().upper() in _TRUE
+
+
+def _initial_environ() -> dict:
+    """The environment the process started with (Linux: /proc/self/environ), before Python or Paddle changed it."""
+    try:
+        raw = Path("/proc/self/environ").read_bytes()
+    except OSError:
+        return {}
+    pairs = (item.split(b"=", 1) for item in raw.split(b"\0") if b"=" in item)
+    return {k.decode(errors="replace"): v.decode(errors="replace") for k, v in pairs}
+
+
+def _user_threads() -> Optional[int]:
+    """The thread count the user asked for through OMP_NUM_THREADS, or None when only Paddle's default is there.
+
+    `import paddle` writes OMP_NUM_THREADS=1 when it was unset, so "1" counts as the user's only when the
+    process started with it (a value set in Python before `import paddle`, other than 1, is also kept).
+    """
+    value = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if not value:
+        return None
+    try:
+        threads = int(value.split(",")[0])
+    except ValueError:
+        return None
+    if threads != 1:
+        return threads if threads > 0 else None
+    initial = _initial_environ().get("OMP_NUM_THREADS")
+    return 1 if initial is not None and initial.strip().startswith("1") else None
+
+
+def _cgroup_cpu_limit() -> Optional[int]:
+    """CPUs allowed by a cgroup v2 quota (`cpu.max`: "quota period"), rounded up; None when unlimited."""
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
+    except (OSError, ValueError):
+        return None
+    if quota == "max":
+        return None
+    try:
+        return max(1, math.ceil(int(quota) / int(period)))
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+def available_cpus() -> int:
+    """The cores this process may run on: the affinity mask, capped by a cgroup quota."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    limit = _cgroup_cpu_limit()
+    return max(1, min(cpus, limit) if limit else cpus)
+
+
+def default_num_threads() -> int:
+    """The thread count the package uses unless told otherwise: the user's OMP_NUM_THREADS, else the usable cores."""
+    return _user_threads() or available_cpus()
+
+
+def cpu_vendor() -> str:
+    """The CPU vendor id (`GenuineIntel`, `AuthenticAMD`, ...), or "" when it cannot be read."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(errors="replace").splitlines():
+            if line.startswith("vendor_id"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or ""
+
+
+def cpu_capabilities() -> dict:
+    """Model name, vendor, core count and the ISA flags that matter for reduced precision (Linux /proc/cpuinfo)."""
+    name, flags = "", set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text(errors="replace").splitlines():
+            if line.startswith("model name") and not name:
+                name = line.split(":", 1)[1].strip()
+            elif line.startswith("flags") and not flags:
+                flags = set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    wanted = ("avx2", "avx512f", "avx512_bf16", "avx512_vnni", "avx_vnni", "amx_bf16", "amx_int8", "amx_tile")
+    return {"model": name or "unknown CPU", "vendor": cpu_vendor(), "cpus": available_cpus(),
+            "flags": [f for f in wanted if f in flags]}
+
+
+def _omp_library():
+    """Paddle's OpenMP runtime (libiomp5 in its wheel), or None."""
+    import paddle
+
+    path = Path(paddle.__file__).parent / "libs" / "libiomp5.so"
+    try:
+        return ctypes.CDLL(str(path) if path.exists() else "libiomp5.so")
+    except OSError:
+        return None
+
+
+def get_num_threads() -> Optional[int]:
+    """The OpenMP thread count ops started from the calling thread will use (`omp_get_max_threads`), or None."""
+    lib = _omp_library()
+    return int(lib.omp_get_max_threads()) if lib is not None else None
+
+
+def set_num_threads(num_threads: int) -> None:
+    """Run Paddle's CPU ops (OpenMP, MKL, oneDNN) on `num_threads` threads, overriding the package's default.
+
+    Covers the calling thread at once and, when the OpenMP runtime has not started yet, every later thread.
+    """
+    if not isinstance(num_threads, int) or isinstance(num_threads, bool) or num_threads < 1:
+        raise ValueError(f"num_threads must be a positive int, got {num_threads!r}.")
+    import paddle
+
+    os.environ["OMP_NUM_THREADS"] = str(num_threads)
+    paddle.base.core.set_num_threads(num_threads)
+
+
+def apply_cpu_defaults(force: bool = False) -> None:
+    """Apply the CPU defaults once per process (again with `force=True`); see the module docstring."""
+    global _applied
+    if _applied and not force:
+        return
+    _applied = True
+    if _opted_out():
+        logger.debug("%s is set: CPU threads and MKL settings left as Paddle has them", OPT_OUT_ENV)
+        return
+    if cpu_vendor() == "AuthenticAMD":
+        if "MKL_DEBUG_CPU_TYPE" in os.environ:
+            logger.debug("AMD CPU: MKL_DEBUG_CPU_TYPE=%s kept (set by the user)", os.environ["MKL_DEBUG_CPU_TYPE"])
+        else:
+            os.environ["MKL_DEBUG_CPU_TYPE"] = "5"
+            logger.debug("AMD CPU: MKL_DEBUG_CPU_TYPE=5 set so that Paddle's MKL uses its AVX2 kernels (opt out: %s=1)",
+                         OPT_OUT_ENV)
+    user = _user_threads()
+    threads = user or available_cpus()
+    set_num_threads(threads)
+    logger.debug("CPU threads: %d (%s; override with paddle_distilroberta.set_num_threads(n), opt out: %s=1)",
+                 threads, "OMP_NUM_THREADS" if user else "cores available to this process", OPT_OUT_ENV)
