@@ -6,7 +6,11 @@ rename-free transpose of the Linear weights (see `pretrained/mapping.py`). `Laye
 capitalised name. This module knows nothing about files or downloads: `from_pretrained` and
 `save_pretrained` live in `DistilRobertaPretrainedModel`, which hands over to `pretrained/loading.py`.
 
-Inputs shared by every model (the "Inputs" section the heads refer to):
+Inputs shared by every model (the "Inputs" section the heads refer to). Positional arguments follow PaddleNLP's
+order, `model(input_ids, token_type_ids, position_ids, attention_mask)`; everything after them is keyword-only.
+transformers' positional order differs (`(input_ids, attention_mask, ...)`): a mask passed second lands in
+`token_type_ids`, whose values RoBERTa (type_vocab_size 1) allows only as zeros, so such a call is refused with an
+error that says so, never silently misread. Keywords work the same in both worlds: prefer them.
     input_ids: int64 (B, T) token ids, or None when `inputs_embeds` is given.
     attention_mask: (B, T) 1 for tokens to attend to, 0 for padding. None attends to every token
         (as transformers does; PaddleNLP instead guessed the mask from pad ids: pass it explicitly).
@@ -28,7 +32,7 @@ import paddle
 import paddle.nn as nn
 import paddle.nn.functional as F
 
-from . import _ops
+from . import _ops, _runtime
 from .pretrained import loading
 from .configuration import DistilRobertaConfig
 from .outputs import (
@@ -54,6 +58,7 @@ __all__ = [
 
 Tensor = paddle.Tensor
 logger = logging.getLogger(__name__)
+_runtime.apply_cpu_defaults()  # threads = usable cores; MKL's AVX2 path on AMD (see _runtime.py)
 
 _ACTIVATIONS = {
     "gelu": lambda x: F.gelu(x, approximate=False),
@@ -336,6 +341,13 @@ class DistilRobertaPretrainedModel(nn.Layer):
         """Grow or shrink the word embeddings (after `tokenizer.add_tokens`); new rows ~ N(0, initializer_range)."""
         old = self.get_input_embeddings()
         old_num, dim = old.weight.shape
+        if new_num_tokens < old_num:
+            logger.warning(
+                "resize_token_embeddings(%d) shrinks the word embeddings from %d rows: ids %d..%d will be out of "
+                "range (RoBERTa's <mask> is id 50264). RoBERTa's vocabulary has id holes, so len(tokenizer) is smaller "
+                "than the largest id: after tokenizer.add_tokens(...) pass tokenizer.max_token_id + 1 instead.",
+                new_num_tokens, old_num, new_num_tokens, old_num - 1,
+            )
         new = _word_embedding(self.config, new_num_tokens)
         keep = min(old_num, new_num_tokens)
         with paddle.no_grad():
@@ -386,6 +398,13 @@ class DistilRobertaPretrainedModel(nn.Layer):
         return outputs, return_dict
 
 
+def _as_tensor(value: Any) -> Any:
+    """A numpy array of ids or mask values becomes a tensor (as `return_tensors="np"` gives them); else kept."""
+    if isinstance(value, np.ndarray) and paddle.in_dynamic_mode():
+        return paddle.to_tensor(value)
+    return value
+
+
 def _check_inputs(
     config: DistilRobertaConfig,
     input_ids: Optional[Tensor],
@@ -407,7 +426,7 @@ def _check_inputs(
     if not isinstance(ref, paddle.Tensor):
         raise TypeError(
             f"{'input_ids' if input_ids is not None else 'inputs_embeds'} must be a paddle.Tensor, got "
-            f"{type(ref).__name__}; use tokenizer(..., return_tensors='pd') or paddle.to_tensor(...)."
+            f"{type(ref).__name__}; use tokenizer(..., return_tensors='pd' or 'np') or paddle.to_tensor(...)."
         )
     if input_ids is not None:
         if input_ids.dtype not in (paddle.int64, paddle.int32):
@@ -442,9 +461,14 @@ def _check_inputs(
     if token_type_ids is not None:
         lo, hi = int(token_type_ids.min()), int(token_type_ids.max())
         if lo < 0 or hi >= config.type_vocab_size:
+            hint = ""
+            if config.type_vocab_size == 1 and lo >= 0 and hi == 1:
+                hint = (" A 0/1 tensor here is usually an attention mask passed positionally: positional arguments "
+                        "follow PaddleNLP's order (input_ids, token_type_ids, position_ids, attention_mask); "
+                        "pass attention_mask=... by keyword.")
             raise ValueError(
                 f"token_type_ids contains {hi if hi >= config.type_vocab_size else lo}, but this model has "
-                f"type_vocab_size={config.type_vocab_size} (RoBERTa has a single segment: use zeros or omit them)."
+                f"type_vocab_size={config.type_vocab_size} (RoBERTa has a single segment: use zeros or omit them).{hint}"
             )
     if position_ids is not None:
         lo, hi = int(position_ids.min()), int(position_ids.max())
@@ -498,9 +522,10 @@ class DistilRobertaModel(DistilRobertaPretrainedModel):
     def forward(
         self,
         input_ids: Optional[Tensor] = None,
-        attention_mask: Optional[Tensor] = None,
         token_type_ids: Optional[Tensor] = None,
         position_ids: Optional[Tensor] = None,
+        attention_mask: Optional[Tensor] = None,
+        *,
         inputs_embeds: Optional[Tensor] = None,
         output_attentions: Optional[bool] = None,
         output_hidden_states: Optional[bool] = None,
@@ -508,6 +533,9 @@ class DistilRobertaModel(DistilRobertaPretrainedModel):
     ):
         output_attentions, output_hidden_states, return_dict = self._output_flags(
             output_attentions, output_hidden_states, return_dict
+        )
+        input_ids, token_type_ids, position_ids, attention_mask = (
+            _as_tensor(x) for x in (input_ids, token_type_ids, position_ids, attention_mask)
         )
         _check_inputs(self.config, input_ids, attention_mask, token_type_ids, position_ids, inputs_embeds)
         if attention_mask is not None and paddle.in_dynamic_mode() and bool(attention_mask.astype("bool").all()):
@@ -571,6 +599,12 @@ def _cross_entropy(logits: Tensor, labels: Tensor, ignore_index: int = -100) -> 
     Paddle's own `reduction="mean"` with ignore_index does not divide by the count of kept labels.
     """
     num_classes = logits.shape[-1]
+    if labels.dtype not in (paddle.int64, paddle.int32, paddle.int16, paddle.int8, paddle.uint8):
+        raise ValueError(
+            f"This loss needs integer class ids as labels, got dtype {labels.dtype} (casting would silently turn "
+            "e.g. 0.9 into 0). Pass int64 labels; for float targets use problem_type='regression' or, for several "
+            "labels per example, 'multi_label_classification' with labels shaped (batch, num_labels)."
+        )
     labels = labels.reshape([-1]).astype("int64")
     keep = labels != ignore_index
     safe = paddle.where(keep, labels, paddle.zeros_like(labels))
@@ -603,9 +637,10 @@ class DistilRobertaForMaskedLM(DistilRobertaPretrainedModel):
     def forward(
         self,
         input_ids: Optional[Tensor] = None,
-        attention_mask: Optional[Tensor] = None,
         token_type_ids: Optional[Tensor] = None,
         position_ids: Optional[Tensor] = None,
+        attention_mask: Optional[Tensor] = None,
+        *,
         inputs_embeds: Optional[Tensor] = None,
         labels: Optional[Tensor] = None,
         output_attentions: Optional[bool] = None,
@@ -691,9 +726,10 @@ class DistilRobertaForSequenceClassification(DistilRobertaPretrainedModel):
     def forward(
         self,
         input_ids: Optional[Tensor] = None,
-        attention_mask: Optional[Tensor] = None,
         token_type_ids: Optional[Tensor] = None,
         position_ids: Optional[Tensor] = None,
+        attention_mask: Optional[Tensor] = None,
+        *,
         inputs_embeds: Optional[Tensor] = None,
         labels: Optional[Tensor] = None,
         output_attentions: Optional[bool] = None,
@@ -724,9 +760,10 @@ class DistilRobertaForTokenClassification(DistilRobertaPretrainedModel):
     def forward(
         self,
         input_ids: Optional[Tensor] = None,
-        attention_mask: Optional[Tensor] = None,
         token_type_ids: Optional[Tensor] = None,
         position_ids: Optional[Tensor] = None,
+        attention_mask: Optional[Tensor] = None,
+        *,
         inputs_embeds: Optional[Tensor] = None,
         labels: Optional[Tensor] = None,
         output_attentions: Optional[bool] = None,
@@ -759,9 +796,10 @@ class DistilRobertaForQuestionAnswering(DistilRobertaPretrainedModel):
     def forward(
         self,
         input_ids: Optional[Tensor] = None,
-        attention_mask: Optional[Tensor] = None,
         token_type_ids: Optional[Tensor] = None,
         position_ids: Optional[Tensor] = None,
+        attention_mask: Optional[Tensor] = None,
+        *,
         inputs_embeds: Optional[Tensor] = None,
         start_positions: Optional[Tensor] = None,
         end_positions: Optional[Tensor] = None,
@@ -803,9 +841,10 @@ class DistilRobertaForMultipleChoice(DistilRobertaPretrainedModel):
     def forward(
         self,
         input_ids: Optional[Tensor] = None,
-        attention_mask: Optional[Tensor] = None,
         token_type_ids: Optional[Tensor] = None,
         position_ids: Optional[Tensor] = None,
+        attention_mask: Optional[Tensor] = None,
+        *,
         inputs_embeds: Optional[Tensor] = None,
         labels: Optional[Tensor] = None,
         output_attentions: Optional[bool] = None,

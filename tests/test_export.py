@@ -12,7 +12,8 @@ from paddle.static import InputSpec
 
 import paddle_distilroberta as pdr
 
-SPEC = [InputSpec([None, None], "int64", "input_ids"), InputSpec([None, None], "int64", "attention_mask")]
+# positional order (input_ids, token_type_ids, position_ids, attention_mask): None skips the two unused inputs
+SPEC = [InputSpec([None, None], "int64", "input_ids"), None, None, InputSpec([None, None], "int64", "attention_mask")]
 
 
 def _inputs(batch: int, length: int):

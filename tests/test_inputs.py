@@ -142,10 +142,19 @@ def test_both_or_neither_ids_and_embeds(model):
         model(attention_mask=paddle.ones([2, 7], "int64"))
 
 
-def test_numpy_array_instead_of_tensor(model):
-    with pytest.raises(TypeError, match=r"input_ids must be a paddle.Tensor, got ndarray.*return_tensors='pd'"):
-        model(input_ids=good_ids().numpy())
-    with pytest.raises(TypeError, match=r"input_ids must be a paddle.Tensor, got list"):
+def test_numpy_ids_and_masks_are_accepted_as_tensors(model):
+    """Regression: `attention_mask` as numpy gave an AttributeError deep inside; numpy ids and masks now work."""
+    ids = good_ids()
+    mask = paddle.ones(ids.shape, "int64")
+    mask[0, -2:] = 0
+    want = model(input_ids=ids, attention_mask=mask).last_hidden_state.numpy()
+    got = model(input_ids=ids.numpy(), attention_mask=mask.numpy()).last_hidden_state.numpy()
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(model(input_ids=ids, attention_mask=mask.numpy()).last_hidden_state.numpy(), want)
+
+
+def test_non_tensor_inputs_are_refused(model):
+    with pytest.raises(TypeError, match=r"input_ids must be a paddle.Tensor, got list.*return_tensors='pd'"):
         model(input_ids=[[0, 5, 2]])
     with pytest.raises(TypeError, match=r"inputs_embeds must be a paddle.Tensor, got ndarray"):
         model(inputs_embeds=np.zeros([1, 3, 32], "float32"))
@@ -310,3 +319,54 @@ def test_inputs_embeds_positions_are_sequential_from_pad_plus_one(model):
     explicit = model(input_ids=x, attention_mask=mask, position_ids=sequential)
     np.testing.assert_allclose(from_embeds.last_hidden_state.numpy(), explicit.last_hidden_state.numpy(),
                                rtol=1e-6, atol=1e-6)
+
+
+# ------------------------------------------------------------------ positional order
+def test_positional_arguments_follow_paddlenlp_order(model):
+    """PaddleNLP's idiom `model(input_ids, token_type_ids)` gives the right result (it used to read the all-zero
+    segment ids as an all-zero attention mask and return garbage without an error)."""
+    ids = paddle.to_tensor([[0, 5, 6, 7, 2], [0, 8, 2, 1, 1]])
+    mask = paddle.to_tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]])
+    want = model(input_ids=ids, attention_mask=mask).last_hidden_state.numpy()
+    got = model(ids, paddle.zeros_like(ids), None, mask).last_hidden_state.numpy()
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(model(ids, paddle.zeros_like(ids)).last_hidden_state.numpy(),
+                                  model(input_ids=ids).last_hidden_state.numpy())
+
+
+def test_transformers_positional_mask_is_refused_not_misread(model):
+    """transformers' `model(input_ids, attention_mask)` lands the mask in token_type_ids: a clear error."""
+    ids = paddle.to_tensor([[0, 5, 6, 7, 2], [0, 8, 2, 1, 1]])
+    mask = paddle.to_tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]])
+    with pytest.raises(ValueError, match=r"attention mask passed positionally.*attention_mask=\.\.\. by keyword"):
+        model(ids, mask)
+
+
+def test_arguments_after_attention_mask_are_keyword_only(model):
+    ids = paddle.to_tensor([[0, 5, 2]])
+    with pytest.raises(TypeError):
+        model(ids, None, None, None, None)
+    head = pdr.DistilRobertaForSequenceClassification(tiny_config(num_labels=2))
+    with pytest.raises(TypeError):
+        head(ids, None, None, None, None, paddle.to_tensor([1]))
+
+
+def test_float_labels_for_single_label_classification_are_refused():
+    """Regression: float labels [0.9, 1.9] silently gave the loss of [0, 1] (transformers raises)."""
+    head = pdr.DistilRobertaForSequenceClassification(tiny_config(num_labels=3, problem_type="single_label_classification"))
+    with pytest.raises(ValueError, match=r"integer class ids.*float32"):
+        head(input_ids=good_ids(), labels=paddle.to_tensor([0.9, 1.9]))
+    assert head(input_ids=good_ids(), labels=paddle.to_tensor([0, 1])).loss is not None
+
+
+def test_resize_below_the_ids_in_use_warns(caplog):
+    """Regression: resize_token_embeddings(len(tokenizer)) after add_tokens shrank the embedding below <mask>
+    (RoBERTa's vocabulary has id holes, so len(tokenizer) < max id + 1) without a word."""
+    head = pdr.DistilRobertaForMaskedLM(tiny_config())
+    with caplog.at_level("WARNING", logger="paddle_distilroberta"):
+        head.resize_token_embeddings(head.config.vocab_size + 2)
+    assert not caplog.records
+    with caplog.at_level("WARNING", logger="paddle_distilroberta"):
+        head.resize_token_embeddings(50)
+    assert any("shrinks the word embeddings from 102 rows" in r.getMessage() and "max_token_id + 1" in r.getMessage()
+               for r in caplog.records)

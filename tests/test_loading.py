@@ -188,8 +188,10 @@ def test_missing_encoder_weight_is_an_error(tmp_path):
 
 # ------------------------------------------------------------------ dtype and device
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", paddle.float16])
-def test_dtype_casts_every_parameter(dtype):
-    """dtype= casts on load (no forward here: Paddle CPU has no float16/bfloat16 matmul kernels)."""
+def test_dtype_casts_every_parameter(dtype, monkeypatch):
+    """dtype= casts on load (no forward here: Paddle CPU has no float16/bfloat16 matmul kernels, so the kernel
+    probe is told they exist, as on a GPU)."""
+    monkeypatch.setattr(loading, "_missing_kernel", lambda dtype, place: None)
     model = pdr.DistilRobertaForMaskedLM.from_pretrained(MLM, dtype=dtype)
     name = str(dtype).replace("paddle.", "")
     dtypes = {str(p.dtype) for p in model.parameters()}
@@ -198,6 +200,35 @@ def test_dtype_casts_every_parameter(dtype):
     cast = {k: v.astype(name).astype("float32").numpy() for k, v in reference.state_dict().items()}
     assert_same_state(state(model), cast)
     assert paddle.get_default_dtype() == "float32", "the default dtype is restored after loading"
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_precision_without_kernels_is_refused_at_load(dtype):
+    """Regression: dtype='float16' on a CPU-only build loaded, then failed in the forward with a Paddle kernel
+    error. Now the load itself refuses, naming the device and what to do."""
+    if loading._missing_kernel(dtype, "cpu") is None:
+        pytest.skip(f"this Paddle build has {dtype} CPU kernels")
+    with pytest.raises(ValueError, match=rf"dtype='{dtype}' cannot run on 'cpu'.*float32.*to_predictor"):
+        pdr.DistilRobertaForMaskedLM.from_pretrained(MLM, dtype=dtype, device="cpu")
+
+
+def test_torch_dtype_is_an_alias_of_dtype(monkeypatch):
+    """transformers' torch_dtype= is honoured (it was stored in the config while the weights stayed float32)."""
+    monkeypatch.setattr(loading, "_missing_kernel", lambda dtype, place: None)
+    model = pdr.DistilRobertaForMaskedLM.from_pretrained(MLM, torch_dtype="float16")
+    assert {str(p.dtype) for p in model.parameters()} == {"paddle.float16"}
+    assert {str(p.dtype) for p in pdr.DistilRobertaModel.from_pretrained(BASE, torch_dtype="auto").parameters()} == {
+        "paddle.float32"}
+    with pytest.raises(TypeError, match="dtype='float32' and torch_dtype='float16'"):
+        pdr.DistilRobertaModel.from_pretrained(BASE, dtype="float32", torch_dtype="float16")
+
+
+def test_model_constructor_options_are_honoured():
+    """Regression: from_pretrained(..., add_pooling_layer=False) still built the pooler."""
+    model = pdr.DistilRobertaModel.from_pretrained(BASE, add_pooling_layer=False)
+    assert model.pooler is None and not any(k.startswith("pooler.") for k in model.state_dict())
+    assert model(paddle.to_tensor([[0, 5, 2]])).pooler_output is None
+    assert pdr.AutoModel.from_pretrained(BASE, add_pooling_layer=False).pooler is None
 
 
 def test_bad_dtype():
@@ -463,3 +494,13 @@ def test_folder_without_config(tmp_path):
             load(tmp_path)
         message = str(info.value)
         assert str(tmp_path) in message and "config.json" in message and "model_config.json" in message
+
+
+def test_empty_name_is_refused_not_the_current_directory(tmp_path, monkeypatch):
+    """Regression: from_pretrained('') loaded the current directory."""
+    shutil.copytree(MLM, tmp_path / "cwd")
+    monkeypatch.chdir(tmp_path / "cwd")
+    for empty in ("", "  "):
+        with pytest.raises(pdr.UnknownModelError, match="empty name"):
+            pdr.AutoModelForMaskedLM.from_pretrained(empty)
+    assert type(pdr.AutoModelForMaskedLM.from_pretrained(".")) is pdr.DistilRobertaForMaskedLM

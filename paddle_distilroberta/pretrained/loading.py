@@ -18,6 +18,8 @@ converted folder without touching the original weights. Local folders are loaded
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import json
 import logging
 import os
@@ -161,10 +163,56 @@ def resolve_device(device: Optional[str]) -> str:
 def _check_dtype(dtype: Any) -> Optional[str]:
     if dtype is None:
         return None
-    name = str(dtype).replace("paddle.", "")
+    name = str(dtype).replace("paddle.", "").replace("torch.", "")
     if name not in _DTYPES:
         raise ValueError(f"dtype={dtype!r} is not supported; use one of {_DTYPES}.")
     return name
+
+
+@functools.lru_cache(maxsize=None)
+def _missing_kernel(dtype: str, place: str) -> Optional[str]:
+    """Why a model in `dtype` cannot run on `place` (None if it can): probed with one small matmul."""
+    old = paddle.get_device()
+    try:
+        paddle.set_device(place)
+        paddle.matmul(paddle.ones([2, 2], dtype=dtype), paddle.ones([2, 2], dtype=dtype))
+    except Exception as err:  # Paddle raises RuntimeError/NotFoundError for an unregistered kernel
+        return str(err).strip().splitlines()[0][:200]
+    finally:
+        paddle.set_device(old)
+    return None
+
+
+def _check_runnable(dtype: Optional[str], place: str) -> None:
+    """Refuse at load a dtype whose kernels this Paddle build lacks on `place`, instead of failing in the forward."""
+    if dtype in (None, "float32", "float64"):
+        return
+    reason = _missing_kernel(dtype, place)
+    if reason is not None:
+        raise ValueError(
+            f"dtype={dtype!r} cannot run on {place!r} with this Paddle build (paddle {paddle.__version__}): "
+            f"it has no {dtype} matmul kernel there ({reason}). Use dtype='float32' (the default) on this device, "
+            "a GPU (device='gpu') for half precision, or model.to_predictor(precision='bfloat16') for reduced "
+            "precision on a CPU through Paddle Inference."
+        )
+
+
+def _pop_dtype(dtype: Any, kwargs: Dict[str, Any]) -> Any:
+    """`dtype`, or transformers' `torch_dtype` (its alias); both given and different is an error."""
+    if "torch_dtype" not in kwargs:
+        return dtype
+    alias = kwargs.pop("torch_dtype")
+    if dtype is not None and alias is not None and _check_dtype(alias) != _check_dtype(dtype):
+        raise TypeError(f"from_pretrained got dtype={dtype!r} and torch_dtype={alias!r}; pass one of them.")
+    return dtype if alias is None else alias
+
+
+def _pop_init_kwargs(cls: type, kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    """Remove and return the options of the model's own constructor (e.g. `add_pooling_layer` of the base model)."""
+    params = inspect.signature(cls.__init__).parameters
+    names = [n for n, p in params.items() if n not in ("self", "config")
+             and p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)]
+    return {n: kwargs.pop(n) for n in names if n in kwargs}
 
 
 @contextlib.contextmanager
@@ -293,9 +341,12 @@ def from_pretrained(
             in Hugging Face, PaddleNLP or this package's format.
         config: Use this config instead of the folder's.
         dtype: None (Paddle's default dtype, float32), "float32", "float16" or "bfloat16": weights are cast on load.
+            A dtype this Paddle build cannot compute on the device (half precision on a CPU) is refused here, at
+            load. transformers' `torch_dtype` is accepted as its alias ("auto": the checkpoint's `torch_dtype`).
         device: None (Paddle's current device), "cpu", "gpu" or "gpu:N".
         ignore_mismatched_sizes: Re-initialise weights whose shape differs (e.g. another num_labels) instead of failing.
-        **kwargs: Config fields to override (num_labels, id2label, classifier_dropout, ...), resolver arguments
+        **kwargs: Options of the model class's constructor (`add_pooling_layer=False` for the base model), config
+            fields to override (num_labels, id2label, classifier_dropout, ...), resolver arguments
             (cache_dir, revision, local_files_only, token, force_download, subfolder); PaddleNLP's
             from_hf_hub / from_aistudio / convert_from_torch are accepted and ignored.
 
@@ -305,17 +356,24 @@ def from_pretrained(
     if args:
         raise TypeError(f"{cls.__name__}.from_pretrained takes keyword arguments only after the name, got {args!r}.")
     hub = HubOptions.pop_from(kwargs)
-    dtype = _check_dtype(dtype)
+    dtype = _pop_dtype(dtype, kwargs)
+    init_kwargs = _pop_init_kwargs(cls, kwargs)
     place = resolve_device(device)
+    if dtype != "auto":
+        dtype = _check_dtype(dtype)
+        _check_runnable(dtype, place)
     folder = model_folder(pretrained_model_name_or_path, cls, hub)
     config_class = getattr(cls, "config_class", DistilRobertaConfig)
     if config is None:
         config = config_class.from_json_file(find_config_file(folder), **kwargs)
     elif kwargs:
         config = config_class.from_dict(config.to_dict(), **kwargs)
+    if dtype == "auto":  # transformers' "the checkpoint's own dtype" (config.torch_dtype; float32 if absent)
+        dtype = _check_dtype(getattr(config, "torch_dtype", None))
+        _check_runnable(dtype, place)
     files = find_weight_files(folder)
     with _build_guard(place, dtype):
-        model = cls(config)
+        model = cls(config, **init_kwargs)
     report = load_weights(model, files, ignore_mismatched_sizes=ignore_mismatched_sizes)
     _log_report(model, str(pretrained_model_name_or_path), report)
     model.eval()

@@ -325,6 +325,11 @@ def resolve(name_or_path: "str | os.PathLike[str]", kind: str = "model", hub: Op
     if subfolder and (".." in Path(subfolder).parts or Path(subfolder).is_absolute()):
         raise UnknownModelError(f"Refusing subfolder {subfolder!r}: it must be a relative path without '..'.")
     home = Path(hub.cache_dir).expanduser() if hub.cache_dir is not None else download.cache_home()
+    if not os.fspath(name_or_path).strip():
+        raise UnknownModelError(
+            f"Expected a pretrained name, hub repo id or folder, got {name_or_path!r} (an empty name would load the "
+            "current directory). Pass '.' for the current directory explicitly."
+        )
     local = _local_folder(name_or_path, subfolder)
     if local is not None:
         return Resolved(local, str(local), None, home)
