@@ -15,6 +15,8 @@ default) or of ``numpy`` arrays (``"np"``, what DataLoader worker processes shou
   and 10% are left unchanged (BERT / RoBERTa); other positions get label ``-100``. ``whole_word_mask=True``
   masks every sub-token of the chosen words (a word starts at a token that begins with the byte-level BPE
   space marker ``Ġ`` or follows a special token, or is given by ``word_ids`` in the features).
+* ``load_raw_datasets`` / ``read_data_file``: the splits of a ``datasets`` name, or of local CSV / JSON / JSONL
+  files read with the standard library (no ``datasets`` needed), as lists of dicts.
 * ``LengthGroupedBatchSampler`` / ``length_grouped_indices``: batches of similar lengths (shuffled mega-batches
   sorted by length, as transformers' ``group_by_length``), so dynamic padding pads less.
 
@@ -22,8 +24,11 @@ All randomness goes through a ``numpy.random.Generator`` (``seed=``), so a colla
 """
 from __future__ import annotations
 
+import csv
+import json
 import logging
 import math
+import os
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
@@ -37,6 +42,8 @@ __all__ = [
     "LengthGroupedBatchSampler",
     "length_grouped_indices",
     "default_data_collator",
+    "load_raw_datasets",
+    "read_data_file",
 ]
 
 #: Keys padded with the tokenizer's pad id; every other sequence key is padded with 0 (masks, type ids).
@@ -382,3 +389,68 @@ class LengthGroupedBatchSampler:
     def __len__(self) -> int:
         n = len(self.lengths) // self.batch_size if self.drop_last else math.ceil(len(self.lengths) / self.batch_size)
         return math.ceil(n / self.num_replicas) if self.num_replicas > 1 else n
+
+
+# ----------------------------------------------------------------------------- raw data
+def read_data_file(path: Union[str, os.PathLike]) -> List[Dict[str, Any]]:
+    """Rows of a local ``.csv`` / ``.tsv`` (header line), ``.jsonl`` / ``.json`` or ``.txt`` file as dicts.
+
+    A ``.txt`` file gives one row ``{"text": line}`` per non-empty line.
+    ``.json`` may hold JSON lines, a list of rows, or ``{"data": [...]}`` (as SQuAD's files; nested
+    ``paragraphs`` are left for the caller). CSV values stay strings.
+    """
+    path = os.fspath(path)
+    suffix = os.path.splitext(path)[1].lower()
+    with open(path, encoding="utf-8", newline="" if suffix in (".csv", ".tsv") else None) as fh:
+        if suffix in (".csv", ".tsv"):
+            return [dict(row) for row in csv.DictReader(fh, delimiter="\t" if suffix == ".tsv" else ",")]
+        if suffix == ".txt":
+            return [{"text": line.rstrip("\n")} for line in fh if line.strip()]
+        if suffix not in (".json", ".jsonl"):
+            raise ValueError(f"{path}: expected a .csv, .tsv, .txt, .json or .jsonl file")
+        text = fh.read()
+    if suffix == ".json":
+        try:
+            whole = json.loads(text)
+        except json.JSONDecodeError:
+            whole = None
+        if isinstance(whole, list):
+            return whole
+        if isinstance(whole, dict) and isinstance(whole.get("data"), list):
+            return whole["data"]
+        if isinstance(whole, dict):
+            return [whole]
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def load_raw_datasets(dataset_name: Optional[str] = None, dataset_config_name: Optional[str] = None,
+                      data_files: Optional[Mapping[str, Optional[str]]] = None, cache_dir: Optional[str] = None,
+                      ) -> Dict[str, List[Dict[str, Any]]]:
+    """Split name -> list of row dicts, from a ``datasets`` hub name or from local files.
+
+    Args:
+        dataset_name: e.g. ``"glue"`` / ``"nyu-mll/glue"``, ``"conll2003"``, ``"squad"``; loaded with
+            ``datasets.load_dataset`` (needs ``datasets`` and, the first time, the network).
+        dataset_config_name: e.g. ``"sst2"``.
+        data_files: ``{"train": path, "validation": path, "test": path}``; None entries are skipped.
+    Exactly one of `dataset_name` and `data_files` must be given. Hub datasets keep their ``ClassLabel`` names
+    under the key ``"__label_names__"`` of the returned dict (a dict column -> names).
+    """
+    files = {k: v for k, v in (data_files or {}).items() if v}
+    if bool(dataset_name) == bool(files):
+        raise ValueError("give either a dataset name or local files (--train_file/--validation_file), not both or neither")
+    if files:
+        return {split: read_data_file(path) for split, path in files.items()}
+    import datasets  # optional: only for hub datasets
+
+    loaded = datasets.load_dataset(dataset_name, dataset_config_name, cache_dir=cache_dir)
+    out: Dict[str, Any] = {split: loaded[split].to_list() for split in loaded}
+    names: Dict[str, List[str]] = {}
+    first = next(iter(loaded.values()))
+    for column, feature in first.features.items():
+        if hasattr(feature, "names"):
+            names[column] = list(feature.names)
+        elif hasattr(getattr(feature, "feature", None), "names"):  # Sequence(ClassLabel), e.g. ner_tags
+            names[column] = list(feature.feature.names)
+    out["__label_names__"] = names
+    return out

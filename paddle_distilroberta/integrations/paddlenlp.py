@@ -56,7 +56,7 @@ from packaging.version import InvalidVersion, Version
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["register", "install_import_hook", "is_registered", "patch_trainer", "complete_checkpoint", "epoch_seed_callback", "MIN_PADDLENLP_VERSION", "TESTED_PADDLENLP_VERSIONS"]
+__all__ = ["register", "install_import_hook", "is_registered", "patch_trainer", "complete_checkpoint", "epoch_seed_callback", "parse_finetune_args", "MIN_PADDLENLP_VERSION", "TESTED_PADDLENLP_VERSIONS"]
 
 #: Class-name prefix PaddleNLP's Auto classes match (``MAPPING_NAMES`` key).
 PREFIX = "DistilRoberta"
@@ -516,11 +516,11 @@ def patch_trainer() -> bool:
     ``paddlenlp.trainer.trainer`` is not (fully) imported yet or has no ``Trainer._save``.
     """
     module = sys.modules.get(TRAINER_MODULE)
-    if module is None or getattr(getattr(module, "__spec__", None), "_initializing", False):
+    trainer_class = getattr(module, "Trainer", None)  # None while the module is still executing
+    if trainer_class is None:
         return False
-    trainer_class = getattr(module, "Trainer", None)
     original = getattr(trainer_class, "_save", None)
-    if original is None:
+    if original is None or not hasattr(trainer_class, "train"):
         logger.warning("paddle_distilroberta: %s has no Trainer._save; checkpoints will lack config.json.", TRAINER_MODULE)
         return False
     if getattr(original, _PATCH_MARK, False):
@@ -610,3 +610,44 @@ class _TrainerImportHook(_PaddleNLPImportHook):
             return spec
         spec.loader = _RegisteringLoader(spec.loader, self, _patch_trainer_quietly)
         return spec
+
+
+# --------------------------------------------------------------------------- fine-tuning scripts
+def parse_finetune_args(dataclass_types: Sequence[type], argv: Optional[Sequence[str]] = None) -> Tuple[Any, ...]:
+    """Parse transformers-style ``run_*.py`` flags into `dataclass_types` + PaddleNLP's ``TrainingArguments``.
+
+    ``--config FILE.yaml`` (anywhere on the command line) supplies defaults for any of those fields (the
+    files in ``configs/finetune/``); flags given on the command line win. Unknown YAML keys are an error.
+    Defaults that differ from PaddleNLP's: ``report_to=none`` and ``device`` = ``gpu`` when Paddle sees a GPU,
+    else ``cpu``. Returns one instance per dataclass, the ``TrainingArguments`` last.
+    """
+    import paddle
+    from paddlenlp.trainer import PdArgumentParser, TrainingArguments
+
+    parser = PdArgumentParser(tuple(dataclass_types) + (TrainingArguments,))
+    args = list(sys.argv[1:] if argv is None else argv)
+    defaults: Dict[str, Any] = {"report_to": ["none"]}
+    defaults["device"] = "gpu" if paddle.is_compiled_with_cuda() and paddle.device.cuda.device_count() > 0 else "cpu"
+    for flag in ("--config", "--config_file"):
+        if flag in args:
+            at = args.index(flag)
+            if at + 1 >= len(args):
+                raise SystemExit(f"{flag} needs a YAML file")
+            path = args[at + 1]
+            del args[at: at + 2]
+            import yaml
+
+            with open(path, encoding="utf-8") as fh:
+                values = yaml.safe_load(fh) or {}
+            if not isinstance(values, dict):
+                raise SystemExit(f"{path}: expected a mapping of argument names to values")
+            known = {action.dest for action in parser._actions}
+            unknown = sorted(set(values) - known)
+            if unknown:
+                raise SystemExit(f"{path}: unknown argument(s) {unknown}")
+            defaults.update(values)
+    parser.set_defaults(**defaults)
+    for action in parser._actions:
+        if action.dest in defaults:
+            action.required = False
+    return tuple(parser.parse_args_into_dataclasses(args=args))
