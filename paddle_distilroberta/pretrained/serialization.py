@@ -1148,6 +1148,14 @@ def _read_zip_entry(archive: zipfile.ZipFile, name: str, need: int, what: str) -
         )
     if info.file_size < need:
         raise CheckpointFormatError(f"{what} needs {need} bytes but record {_brief(name)} holds {info.file_size}")
+    archive_size = os.fstat(archive.fp.fileno()).st_size if archive.fp is not None else 0
+    if info.header_offset + info.compress_size > archive_size or (
+            info.compress_type == zipfile.ZIP_STORED and info.compress_size < need):
+        # zipfile would ask the OS for the promised size in one read: refuse before that
+        raise CheckpointFormatError(
+            f"record {_brief(name)} claims {info.compress_size} bytes, more than the archive holds ({what}): the "
+            "file is truncated or corrupt"
+        )
     if info.compress_type == zipfile.ZIP_DEFLATED and need > _MAX_DEFLATE_RATIO * info.compress_size + 2**20:
         raise UnsafeCheckpointError(
             f"record {_brief(name)} would expand {info.compress_size} compressed bytes into {need}: a zip bomb "
