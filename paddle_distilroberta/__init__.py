@@ -35,6 +35,10 @@ _LAZY = {
     "DistilRobertaPretrainedModel": "modeling",
     "DistilRobertaTokenizer": "tokenization",
     "pipeline": "pipelines",
+    "set_num_threads": "_runtime",
+    "get_num_threads": "_runtime",
+    "to_predictor": "inference",
+    "export": "inference",
 }
 from .configuration import DistilRobertaConfig
 from .errors import (
