@@ -43,6 +43,9 @@ setup(
             "tokenizers>=0.21,<0.22",
         ],
         "test": ["pytest>=7", "pytest-timeout", "hypothesis"],
+        # model.export(format="onnx") / `paddle-distilroberta export --format onnx` and its tests: paddle2onnx 2.x
+        # reads Paddle 3's PIR programs (1.x does not); onnxruntime runs the parity test
+        "onnx": ["paddle2onnx==2.1.0", "onnx==1.17.0", "onnxruntime==1.32.0"],
         # only to regenerate golden fixtures / run comparison benchmarks; never needed by the tests
         "reference": ["torch==2.13.0", "transformers<4.56"],
     },
