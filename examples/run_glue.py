@@ -15,6 +15,7 @@ that ``from_pretrained(output_dir)`` loads alone (as is every ``checkpoint-N``).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -100,8 +101,11 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
         data.task_name = data.task_name.lower()
         if data.task_name not in TASK_TO_KEYS:
             raise SystemExit(f"unknown --task_name {data.task_name}; one of {sorted(TASK_TO_KEYS)}")
+    import paddle
     from paddlenlp.datasets import MapDataset
     from paddlenlp.trainer import Trainer
+
+    paddle.seed(training.seed)  # new heads start the same in every run (and on every rank)
 
     files = {"train": data.train_file, "validation": data.validation_file, "test": data.test_file}
     if any(files.values()):
@@ -189,6 +193,12 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
         checkpoint = training.resume_from_checkpoint
         train_result = trainer.train(resume_from_checkpoint=checkpoint)
         trainer.save_model()  # config.json (id2label) + weights + tokenizer: from_pretrained(output_dir) loads it
+        # data parallel: every rank must end with the same weights; each rank logs a digest to compare
+        digest = hashlib.sha256()
+        for key, value in sorted(model.state_dict().items()):
+            digest.update(key.encode() + value.numpy().tobytes())
+        logger.info("rank %d of %d: trained weights sha256 %s", training.process_index, training.world_size,
+                    digest.hexdigest())
         trainer.save_metrics("train", train_result.metrics)
         trainer.save_state()
     if training.do_eval:
@@ -210,6 +220,9 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
                 fh.write("index\tprediction\n")
                 for i, p in enumerate(preds.reshape(-1)):
                     fh.write(f"{i}\t{p:.6f}\n" if is_regression else f"{i}\t{model.config.id2label[int(p)]}\n")
+    if training.world_size > 1:  # let every rank finish before any tears the process group down
+        paddle.distributed.barrier()
+        paddle.distributed.destroy_process_group()
     return results
 
 

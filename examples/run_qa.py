@@ -78,8 +78,11 @@ def flatten_squad(rows: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
 def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
     model_args, data, training = parse_finetune_args((ModelArguments, DataArguments), argv)
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    import paddle
     from paddlenlp.datasets import MapDataset
     from paddlenlp.trainer import Trainer
+
+    paddle.seed(training.seed)  # new heads start the same in every run (and on every rank)
 
     files = {"train": data.train_file, "validation": data.validation_file}
     if any(files.values()):
@@ -148,6 +151,9 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
             with open(os.path.join(training.output_dir, "eval_results.json"), "w", encoding="utf-8") as fh:
                 json.dump(results, fh, indent=2, sort_keys=True)
         logger.info("eval results: %s", results)
+    if training.world_size > 1:  # let every rank finish before any tears the process group down
+        paddle.distributed.barrier()
+        paddle.distributed.destroy_process_group()
     return results
 
 

@@ -64,3 +64,74 @@ def test_data_parallel_two_cpu_processes_end_identical(tmp_path):
     assert r0["losses"] != r1["losses"], "both ranks saw the same data"
     # gradients were averaged: the result equals one process training on both shards at once
     assert r0["max_abs_diff_vs_single_process"] < 1e-5, r0["max_abs_diff_vs_single_process"]
+
+
+# --------------------------------------------------------------------------- examples/run_glue.py under launch
+def _tiny_model_dir(folder: Path, roberta_bpe_dir: Path) -> Path:
+    import paddle
+
+    from paddle_distilroberta import DistilRobertaConfig, DistilRobertaForMaskedLM, DistilRobertaTokenizer
+
+    paddle.seed(0)
+    config = DistilRobertaConfig(vocab_size=50265, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                                 intermediate_size=37, max_position_embeddings=66, hidden_dropout_prob=0.0,
+                                 attention_probs_dropout_prob=0.0)
+    DistilRobertaForMaskedLM(config).save_pretrained(folder)
+    DistilRobertaTokenizer.from_pretrained(roberta_bpe_dir).save_pretrained(folder)
+    return folder
+
+
+def test_run_glue_data_parallel_two_cpu_processes_match_one_process(tmp_path, roberta_bpe_dir):
+    """`launch --nproc_per_node 2 examples/run_glue.py` (per-device batch 8) ends with the same weights on both
+    ranks, and equals one process with batch 16 on the same 16 examples (one full batch per step) within 1e-5."""
+    import numpy as np
+    import paddle
+
+    from conftest import require
+
+    require("paddlenlp.trainer")
+    tiny = _tiny_model_dir(tmp_path / "tiny", roberta_bpe_dir)
+    words = ["sunny", "happy", "warm", "dark", "cold", "grim", "the", "and"]
+    rows = ["sentence,label"] + [f"{words[i % 8]} {words[(3 * i) % 8]} {words[(5 * i + 1) % 8]},{'ab'[i % 2]}" for i in range(16)]
+    (tmp_path / "data.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    common = ["--model_name_or_path", str(tiny), "--train_file", str(tmp_path / "data.csv"), "--validation_file",
+              str(tmp_path / "data.csv"), "--do_train", "--do_eval", "--max_steps", "3", "--learning_rate", "3e-3",
+              "--warmup_ratio", "0", "--max_seq_length", "16", "--pad_to_max_length", "--save_strategy", "no",
+              "--seed", "3", "--disable_tqdm", "true", "--logging_steps", "1"]
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
+    script = str(REPO_ROOT / "examples" / "run_glue.py")
+    log_dir = tmp_path / "logs"
+    cmd = [sys.executable, "-m", "paddle.distributed.launch", "--nproc_per_node", "2", "--log_dir", str(log_dir), script,
+           *common, "--per_device_train_batch_size", "8", "--output_dir", str(tmp_path / "dp")]
+    try:
+        proc = subprocess.run(cmd, cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired as err:
+        out = (err.stdout or b"").decode(errors="replace") if isinstance(err.stdout, bytes) else (err.stdout or "")
+        pytest.fail(f"launch run_glue.py did not finish in {TIMEOUT_S} s\n{_logs(log_dir, out)}")
+    output = proc.stdout + proc.stderr
+    if proc.returncode != 0:
+        if "Address already in use" in output and not IN_CI:
+            pytest.skip("no free local port for the gloo rendezvous")
+        pytest.fail(f"launch run_glue.py failed (rc={proc.returncode})\n{_logs(log_dir, output)}")
+    digests = {}
+    for rank in (0, 1):
+        text = (log_dir / f"workerlog.{rank}").read_text(errors="replace")
+        found = [line.rsplit(" ", 1)[-1] for line in text.splitlines() if f"rank {rank} of 2: trained weights sha256" in line]
+        assert found, f"rank {rank} logged no digest\n{_logs(log_dir, output)}"
+        digests[rank] = found[-1]
+    assert digests[0] == digests[1], digests
+    single = subprocess.run([sys.executable, script, *common, "--per_device_train_batch_size", "16", "--output_dir",
+                             str(tmp_path / "single")], cwd=str(tmp_path), env=env, capture_output=True, text=True,
+                            timeout=TIMEOUT_S)
+    assert single.returncode == 0, single.stderr[-4000:]
+    dp = paddle.load(str(tmp_path / "dp" / "model_state.pdparams"))
+    one = paddle.load(str(tmp_path / "single" / "model_state.pdparams"))
+    assert sorted(dp) == sorted(one)
+    worst = max(float(np.abs(dp[k].numpy() - one[k].numpy()).max()) for k in dp)
+    assert worst <= 1e-5, worst
+    from paddle_distilroberta import DistilRobertaForMaskedLM
+
+    start = DistilRobertaForMaskedLM.from_pretrained(str(tiny)).state_dict()
+    key = "roberta.encoder.layer.0.attention.self.query.weight"
+    assert float(np.abs(dp[key].numpy() - start[key].numpy()).max()) > 1e-4, "training did not move the weights"
+    assert (tmp_path / "dp" / "config.json").is_file() and (tmp_path / "dp" / "eval_results.json").is_file()
