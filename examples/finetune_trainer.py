@@ -2,6 +2,8 @@
 
     python examples/finetune_trainer.py --tiny                       # offline: tiny random model, synthetic data
     python examples/finetune_trainer.py --model distilroberta-base   # downloads the checkpoint
+
+For real tasks see examples/run_glue.py, run_ner.py, run_qa.py and run_mlm.py.
 """
 import argparse
 import logging
@@ -51,7 +53,9 @@ def main() -> None:
     trainer = Trainer(model=model, args=training, train_dataset=MapDataset(data), eval_dataset=MapDataset(data))
     trainer.train()
     print(trainer.evaluate())
-    model.save_pretrained(args.output_dir)  # config.json + model.safetensors, for from_pretrained / AutoModel
+    # config.json + model_state.pdparams (+ the tokenizer when the Trainer has one): importing paddle_distilroberta
+    # makes the Trainer write the config too, so from_pretrained(output_dir) and every checkpoint-N load alone
+    trainer.save_model()
 
 
 if __name__ == "__main__":
