@@ -260,7 +260,7 @@ class DistilRobertaTokenizer:
         name_or_path: str = "",
         **kwargs: Any,
     ) -> None:
-        saved_added = kwargs.pop("_saved_added_tokens", None) or []  # from from_pretrained: [(id, token dict)]
+        saved_added = dict(kwargs.pop("_added_tokens", None) or [])  # from from_pretrained: {id: token dict}
         if kwargs:
             logger.warning("DistilRobertaTokenizer ignores unknown arguments %s.", sorted(kwargs))
         for name, side in (("padding_side", padding_side), ("truncation_side", truncation_side)):
@@ -278,7 +278,7 @@ class DistilRobertaTokenizer:
         self.padding_side = padding_side
         self.truncation_side = truncation_side
         self.name_or_path = str(name_or_path)
-        self._vocab, self._merges, extra_added = tokenizer_files.load_model_files(vocab_file, merges_file, tokenizer_file)
+        self._vocab, self._merges, file_added = tokenizer_files.load_model_files(vocab_file, merges_file, tokenizer_file)
         self._backend = self._build_backend()
         self._special: Dict[str, AddedToken] = {}
         self._additional: List[AddedToken] = []
@@ -289,10 +289,7 @@ class DistilRobertaTokenizer:
                 self._special[name] = _as_added_token(value, name)
         for value in additional_special_tokens or ():
             self._additional.append(_as_added_token(value, "additional_special_tokens", normalized=False))
-        self._register_special_tokens()
-        if extra_added:
-            self.add_tokens(extra_added)
-        self._restore_added_tokens(saved_added)
+        self._register_tokens({**file_added, **saved_added})
         self._update_post_processor()
         self._state: Optional[Tuple[Any, Any]] = None  # (truncation, padding) set on the backend; None: unknown
 
@@ -310,25 +307,35 @@ class DistilRobertaTokenizer:
         backend.decoder = decoders.ByteLevel()
         return backend
 
-    def _register_special_tokens(self) -> None:
-        tokens = list(self._special.values()) + self._additional
-        vocab = self._vocab
-        known = sorted((t for t in tokens if t.content in vocab), key=lambda t: vocab[t.content])
-        new = [t for t in tokens if t.content not in vocab]
-        seen = set()
-        ordered = [t for t in known + new if not (t.content in seen or seen.add(t.content))]
-        self._backend.add_special_tokens(ordered)
-        self._refresh_ids()
+    def _register_tokens(self, saved: Mapping[int, Mapping[str, Any]]) -> None:
+        """Register the special tokens and the saved added tokens, each at the id it was saved with.
 
-    def _restore_added_tokens(self, saved: Sequence[Tuple[int, Any]]) -> None:
-        """Re-add non-special tokens saved with their ids; warn if one lands on another id."""
-        for token_id, value in saved:
-            flags = {k: bool(value[k]) for k in ("lstrip", "rstrip", "single_word", "normalized") if k in value}
-            token = AddedToken(value["content"], **flags)
-            self.add_tokens([token])
-            if self._backend.token_to_id(token.content) != token_id:
-                logger.warning("Added token %r got id %s, not the saved id %s.", token.content,
-                               self._backend.token_to_id(token.content), token_id)
+        The Rust library gives a new added token the id after the largest one so far (or the vocabulary size), so
+        adding the tokens in ascending order of their saved ids reproduces the ids of a saved folder, holes of
+        RoBERTa's vocabulary included (transformers puts a token added to roberta-base at 50262 or 50265
+        depending on the writer). A token that still lands elsewhere is reported.
+        """
+        target_of = {entry["content"]: token_id for token_id, entry in saved.items()}
+        entries: List[Tuple[Optional[int], AddedToken, bool]] = []
+        seen = set()
+        for token in list(self._special.values()) + self._additional:
+            if token.content not in seen:
+                seen.add(token.content)
+                entries.append((self._vocab.get(token.content, target_of.get(token.content)), token, True))
+        for token_id, entry in saved.items():
+            if entry["content"] in seen or entry["content"] in self._vocab and not entry.get("special"):
+                continue
+            seen.add(entry["content"])
+            special = bool(entry.get("special"))
+            flags = {k: entry[k] for k in ("lstrip", "rstrip", "single_word", "normalized") if k in entry}
+            entries.append((token_id, AddedToken(entry["content"], special=special, **flags), special))
+        entries.sort(key=lambda e: (e[0] is None, e[0] if e[0] is not None else 0))
+        for target, token, special in entries:
+            (self._backend.add_special_tokens if special else self._backend.add_tokens)([token])
+            got = self._backend.token_to_id(token.content)
+            if target is not None and got != target:
+                logger.warning("Added token %r got id %s, not the saved id %s.", token.content, got, target)
+        self._refresh_ids()
 
     def _update_post_processor(self) -> None:
         cls, sep = self._special.get("cls_token"), self._special.get("sep_token")

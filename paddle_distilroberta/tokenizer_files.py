@@ -97,8 +97,32 @@ def _parse_merges(raw: Any, source: str) -> List[Tuple[str, str]]:
     return merges
 
 
-def load_model_files(vocab_file: Any, merges_file: Any, tokenizer_file: Any) -> Tuple[Dict[str, int], List[Tuple[str, str]], List[AddedToken]]:
-    """Read and check the BPE vocabulary and merges; return (vocab, merges, non-special added tokens)."""
+_FLAGS = ("lstrip", "rstrip", "single_word", "normalized")
+
+
+def _token_entry(value: Any, source: str) -> Dict[str, Any]:
+    """A saved added token as {content, flags..., special?} from a tokenizer.json / added_tokens_decoder entry."""
+    if not isinstance(value, Mapping) or not isinstance(value.get("content"), str):
+        raise ValueError(f"{source}: added token {str(value)[:80]!r} has no 'content' string; the file is corrupt.")
+    entry: Dict[str, Any] = {"content": value["content"]}
+    entry.update({k: bool(value[k]) for k in (*_FLAGS, "special") if k in value})
+    return entry
+
+
+def _token_id(value: Any, source: str) -> int:
+    try:
+        token_id = int(value)
+    except (TypeError, ValueError):
+        token_id = -1
+    if token_id < 0 or str(value).strip() != str(token_id):
+        raise ValueError(f"{source}: added-token id {str(value)[:40]!r} is not a non-negative integer; the file is corrupt.")
+    return token_id
+
+
+def load_model_files(
+    vocab_file: Any, merges_file: Any, tokenizer_file: Any
+) -> Tuple[Dict[str, int], List[Tuple[str, str]], Dict[int, Dict[str, Any]]]:
+    """Read and check the BPE vocabulary and merges; return (vocab, merges, added tokens of tokenizer.json by id)."""
     if tokenizer_file is not None:
         path = Path(tokenizer_file)
         data = _read_json(path, "tokenizer.json")
@@ -107,22 +131,29 @@ def load_model_files(vocab_file: Any, merges_file: Any, tokenizer_file: Any) -> 
             raise ValueError(f"{str(path)!r} has no BPE model (found {model.get('type') if isinstance(model, dict) else model!r}); a RoBERTa tokenizer.json has model.type 'BPE'.")
         vocab = _check_vocab(model["vocab"], str(path))
         merges = _parse_merges(model.get("merges"), str(path))
-        extra = [AddedToken(t["content"], single_word=t.get("single_word", False), lstrip=t.get("lstrip", False),
-                            rstrip=t.get("rstrip", False), normalized=t.get("normalized", True), special=False)
-                 for t in sorted(data.get("added_tokens") or [], key=lambda t: t.get("id", 0))
-                 if isinstance(t, dict) and not t.get("special") and t.get("content") not in vocab]
-        return vocab, merges, extra
+        added = data.get("added_tokens") or []
+        if not isinstance(added, list):
+            raise ValueError(f"{str(path)!r}: added_tokens must be a list; the file is corrupt.")
+        table = {_token_id(t.get("id") if isinstance(t, Mapping) else None, str(path)): _token_entry(t, str(path))
+                 for t in added}
+        return vocab, merges, table
     if vocab_file is None or merges_file is None:
         raise ValueError("DistilRobertaTokenizer needs vocab_file and merges_file, or tokenizer_file; "
                          f"got vocab_file={vocab_file!r}, merges_file={merges_file!r}. "
                          "Use DistilRobertaTokenizer.from_pretrained(folder) to find them in a folder.")
     vocab = _check_vocab(_read_json(Path(vocab_file), "vocab"), str(vocab_file))
-    return vocab, _read_merges(Path(merges_file)), []
+    return vocab, _read_merges(Path(merges_file)), {}
 
 
 def read_folder(folder: Path) -> Dict[str, Any]:
     """The constructor arguments of the tokenizer saved in `folder` (by transformers 4.x/5.x, PaddleNLP or this
-    package): its files, special tokens with their flags, and the non-special added tokens with their ids."""
+    package): its files, the special tokens with their flags, and every added token with its saved id.
+
+    Where the writers disagree, the file the fast tokenizer itself runs on wins: tokenizer.json's `added_tokens`,
+    then tokenizer_config.json's `added_tokens_decoder` (transformers >= 4.34), then special_tokens_map.json and
+    added_tokens.json (older writers, PaddleNLP; ids only). A special token listed in added_tokens.json (e.g.
+    `<mask>`, which transformers 4 writes there) stays special with its own flags.
+    """
     files: Dict[str, Any] = {}
     if (folder / TOKENIZER_FILE).is_file():
         files["tokenizer_file"] = folder / TOKENIZER_FILE
@@ -132,34 +163,52 @@ def read_folder(folder: Path) -> Dict[str, Any]:
         present = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
         raise FileNotFoundError(f"No tokenizer files in {str(folder)!r}: expected {TOKENIZER_FILE!r}, or "
                                 f"{VOCAB_FILE!r} and {MERGES_FILE!r}; found {present}.")
-    config: Dict[str, Any] = {}
-    if (folder / TOKENIZER_CONFIG_FILE).is_file():
-        config = _read_json(folder / TOKENIZER_CONFIG_FILE, "tokenizer config")
-        if not isinstance(config, dict):
-            raise ValueError(f"{str(folder / TOKENIZER_CONFIG_FILE)!r} must hold a JSON object; the file is corrupt.")
-    decoder = config.get("added_tokens_decoder") or {}
-    if (folder / SPECIAL_TOKENS_MAP_FILE).is_file():
-        special_map = _read_json(folder / SPECIAL_TOKENS_MAP_FILE, "special tokens map")
-        if isinstance(special_map, dict):
-            config = {**special_map, **config}
+    config = _read_object(folder / TOKENIZER_CONFIG_FILE, "tokenizer config")
+    config = {**_read_object(folder / SPECIAL_TOKENS_MAP_FILE, "special tokens map"), **config}
+    if "additional_special_tokens" not in config and isinstance(config.get("extra_special_tokens"), list):
+        config["additional_special_tokens"] = config["extra_special_tokens"]  # transformers 5's name
+    table = _added_token_table(folder, config)
+    by_content = {entry["content"]: entry for entry in table.values()}
     init = {k: v for k, v in config.items() if k in _INIT_KEYS}
-    by_content = {v.get("content"): v for v in decoder.values() if isinstance(v, dict)}
-    for name in SPECIAL_TOKENS_ATTRIBUTES:  # flags (lstrip, ...) saved in added_tokens_decoder win
+    for name in SPECIAL_TOKENS_ATTRIBUTES:  # the flags (lstrip, ...) saved with the token win over a bare string
         if isinstance(init.get(name), str) and init[name] in by_content:
             init[name] = by_content[init[name]]
+    if isinstance(init.get("additional_special_tokens"), list):
+        init["additional_special_tokens"] = [by_content.get(t, t) if isinstance(t, str) else t
+                                             for t in init["additional_special_tokens"]]
     unknown = sorted(k for k in config if k not in _INIT_KEYS and k not in _IGNORED_CONFIG_KEYS)
     if unknown:
         logger.debug("Ignoring tokenizer config keys %s in %s.", unknown, folder)
-    files["_saved_added_tokens"] = _saved_added_tokens(folder, decoder)
+    files["_added_tokens"] = sorted(table.items())
     return {**files, **init}
 
-def _saved_added_tokens(folder: Path, decoder: Mapping[str, Any]) -> List[Tuple[int, Any]]:
-    """Non-special added tokens saved in tokenizer_config.json or added_tokens.json, as (id, token)."""
-    found = {int(i): v for i, v in decoder.items() if isinstance(v, dict) and not v.get("special")}
-    if (folder / ADDED_TOKENS_FILE).is_file():
-        for content, i in (_read_json(folder / ADDED_TOKENS_FILE, "added tokens") or {}).items():
-            found.setdefault(int(i), {"content": content})
-    return sorted(found.items())
+
+def _read_object(path: Path, what: str) -> Dict[str, Any]:
+    if not path.is_file():
+        return {}
+    data = _read_json(path, what)
+    if not isinstance(data, dict):
+        raise ValueError(f"{str(path)!r} must hold a JSON object; the file is corrupt.")
+    return data
+
+
+def _added_token_table(folder: Path, config: Mapping[str, Any]) -> Dict[int, Dict[str, Any]]:
+    """id -> saved added token, merged from every file that records some (see `read_folder`)."""
+    table: Dict[int, Dict[str, Any]] = {}
+    legacy = _read_object(folder / ADDED_TOKENS_FILE, "added tokens")
+    for content, token_id in legacy.items():
+        table[_token_id(token_id, ADDED_TOKENS_FILE)] = {"content": str(content)}
+    decoder = config.get("added_tokens_decoder") or {}
+    if not isinstance(decoder, Mapping):
+        raise ValueError(f"{TOKENIZER_CONFIG_FILE} in {str(folder)!r}: added_tokens_decoder must be an object.")
+    for token_id, value in decoder.items():
+        table[_token_id(token_id, TOKENIZER_CONFIG_FILE)] = _token_entry(value, TOKENIZER_CONFIG_FILE)
+    if (folder / TOKENIZER_FILE).is_file():
+        data = _read_json(folder / TOKENIZER_FILE, "tokenizer.json")
+        for value in (data.get("added_tokens") if isinstance(data, dict) else None) or []:
+            token_id = _token_id(value.get("id") if isinstance(value, Mapping) else None, TOKENIZER_FILE)
+            table[token_id] = _token_entry(value, TOKENIZER_FILE)
+    return table
 
 
 def write_folder(tok: Any, folder: Path, filename_prefix: Optional[str] = None) -> Tuple[str, ...]:
@@ -214,7 +263,9 @@ def _tokenizer_config_json(tok: Any) -> Dict[str, Any]:
     decoder = {str(i): {**_token_json(t), "special": t.special}
                for i, t in sorted(tok._backend.get_added_tokens_decoder().items())}
     config: Dict[str, Any] = {
-        "tokenizer_class": type(tok).__name__,
+        # transformers' name (its AutoTokenizer then reads the folder); PaddleNLP's AutoTokenizer maps it to this
+        # package's tokenizer once the integration is active (integrations/paddlenlp.py)
+        "tokenizer_class": "RobertaTokenizer",
         "add_prefix_space": tok.add_prefix_space,
         "trim_offsets": tok.trim_offsets,
         "errors": tok.errors,

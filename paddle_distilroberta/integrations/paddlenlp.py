@@ -479,6 +479,33 @@ def _register_tokenizer(parts: _Components, names: Sequence[str], version: Versi
     sample = next((v for v in table.values() if not _is_our_value(v)), None)
     value: Any = [(tokenizer_class, False)] if isinstance(sample, list) else tokenizer_class  # 2.8: [(cls, is_fast)]
     _add_builtin_names(table, names, value, "AutoTokenizer")
+    _know_transformers_class_name(auto_tokenizer_module, tokenizer_class)
+
+
+#: The `tokenizer_class` this package writes into tokenizer_config.json: transformers' name for the RoBERTa BPE
+#: tokenizer, so that transformers' AutoTokenizer reads our folders. PaddleNLP has no tokenizer registered under
+#: that name (its lookup returns None and AutoTokenizer fails), so this fills the gap without shadowing anything.
+TRANSFORMERS_TOKENIZER_NAME = "RobertaTokenizer"
+
+
+def _know_transformers_class_name(auto_tokenizer_module: Any, tokenizer_class: type) -> None:
+    """Make PaddleNLP's `tokenizer_class_from_name("RobertaTokenizer")` return our tokenizer (it returned None)."""
+    lookup = getattr(auto_tokenizer_module, "tokenizer_class_from_name", None)
+    if lookup is None or getattr(lookup, _PATCH_MARK_TOKENIZER, False):
+        return
+
+    def tokenizer_class_from_name(class_name: str):
+        found = lookup(class_name)
+        if found is None and class_name == TRANSFORMERS_TOKENIZER_NAME:
+            return tokenizer_class
+        return found
+
+    setattr(tokenizer_class_from_name, _PATCH_MARK_TOKENIZER, True)
+    tokenizer_class_from_name.__wrapped__ = lookup  # type: ignore[attr-defined]
+    auto_tokenizer_module.tokenizer_class_from_name = tokenizer_class_from_name
+
+
+_PATCH_MARK_TOKENIZER = "_paddle_distilroberta_knows_roberta_tokenizer"
 
 
 # --------------------------------------------------------------------------- Trainer checkpoints
