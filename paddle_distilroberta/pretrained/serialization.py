@@ -598,7 +598,10 @@ class _PickleMachine:
             )
         start = self._pos
         self._pos += count
-        return self._data[start:self._pos]
+        data = self._data[start:self._pos]
+        if count >= 2**20 and isinstance(self._data, mmap.mmap):
+            _release(self._data, start, self._pos)  # copied: the mapped pages need not stay resident
+        return data
 
     def _int(self, count: int, signed: bool = False) -> int:
         return int.from_bytes(self._read(count), "little", signed=signed)
