@@ -41,6 +41,7 @@ setup(
             "datasets<4",
             "numpy<2",
             "tokenizers>=0.21,<0.22",
+            "pyyaml>=5.1",  # examples/run_*.py --config configs/finetune/*.yaml
         ],
         "test": ["pytest>=7", "pytest-timeout", "hypothesis"],
         # model.export(format="onnx") / `paddle-distilroberta export --format onnx` and its tests: paddle2onnx 2.x
