@@ -188,8 +188,16 @@ class AutoTokenizer:
 def convert_checkpoint(src_dir: Union[str, os.PathLike], dst_dir: Union[str, os.PathLike], *, to: str = "paddle") -> Path:
     """Convert a checkpoint folder between layouts: Hugging Face / PaddleNLP -> this package's Paddle layout
     (`to="paddle"`), or back to transformers' layout (`to="hf"`). The model class comes from the folder's config
-    (its model_type, then the head named in `architectures`); see `pretrained.convert.convert_checkpoint`."""
+    (its model_type, then the head named in `architectures`); see `pretrained.convert.convert_checkpoint`.
+    Tokenizer files, when the folder has some, are rewritten so that transformers' and PaddleNLP's
+    AutoTokenizer both read them."""
     config = AutoConfig.from_pretrained(os.fspath(src_dir))
     model_class = AutoModel.model_class(config)
     pick = getattr(model_class, "checkpoint_class", None)
-    return convert.convert_checkpoint(src_dir, dst_dir, pick(config) if pick else model_class, to=to)
+    dst = convert.convert_checkpoint(src_dir, dst_dir, pick(config) if pick else model_class, to=to)
+    try:  # tokenizer files as both transformers and PaddleNLP read them (whoever wrote the source's)
+        tokenizer = AutoTokenizer.from_pretrained(os.fspath(src_dir))
+    except FileNotFoundError:
+        return dst  # a weights-only folder
+    tokenizer.save_pretrained(dst)
+    return dst

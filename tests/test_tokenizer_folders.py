@@ -125,3 +125,21 @@ def test_paddlenlp_reads_our_folder(roberta_bpe_dir, tmp_path):
     theirs = RobertaBPETokenizer.from_pretrained(str(tmp_path))
     for text in ("Hello world!", " leading space", "Ünïcödé — “quotes” 😀"):
         assert theirs(text)["input_ids"] == ours(text)["input_ids"], text
+
+
+def test_convert_rewrites_tokenizer_files_both_libraries_read(roberta_bpe_dir, tmp_path):
+    """`paddle-distilroberta convert` of a folder whose tokenizer PaddleNLP wrote: the output's tokenizer_config
+    names a class transformers knows, and the ids are unchanged."""
+    require("paddlenlp.transformers")
+    from paddlenlp.transformers import RobertaBPETokenizer
+
+    from paddle_distilroberta.cli import main
+
+    src = tmp_path / "src"
+    shutil.copytree(FIXTURES / "models" / "RobertaForMaskedLM", src, ignore=shutil.ignore_patterns("expected.npz"))
+    RobertaBPETokenizer(str(roberta_bpe_dir / "vocab.json"), str(roberta_bpe_dir / "merges.txt")).save_pretrained(src)
+    assert json.loads((src / "tokenizer_config.json").read_text())["tokenizer_class"] == "RobertaBPETokenizer"
+    for to in ("paddle", "hf"):
+        assert main(["convert", str(src), str(tmp_path / to), "--to", to]) == 0
+        assert json.loads((tmp_path / to / "tokenizer_config.json").read_text())["tokenizer_class"] == "RobertaTokenizer"
+        _assert_ids(AutoTokenizer.from_pretrained(tmp_path / to), _golden(BASE), f"converted to {to}")
