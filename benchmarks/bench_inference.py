@@ -1,22 +1,35 @@
-"""CPU inference speed: paddle_distilroberta vs Hugging Face transformers (PyTorch), same weights, one run.
+"""CPU inference: this package (eager, and `to_predictor` float32/bfloat16/int8), PaddleNLP, transformers on PyTorch
+(fp32, bf16), ONNX Runtime on transformers' export (fp32, dynamic int8) and on this package's export. One run.
 
-    python benchmarks/bench_inference.py [--threads 2] [--batches 1 8 32] [--seq-len 128] [--rounds 3]
-        [--paddlenlp-python /path/to/venv-with-paddlenlp/bin/python]
+    python benchmarks/bench_inference.py [--quick] [--rounds 2] [--threads 2] [--shapes 1x128 8x128 32x64 4x512]
+        [--torch-python .venv-ref/bin/python] [--paddlenlp-python .venv/bin/python] [--out benchmarks/results]
 
-Needs paddlepaddle and torch + transformers in one environment (e.g. pip install -e .[reference]).
-It builds a randomly initialised distilroberta-base-sized RobertaModel in transformers, saves it, and then
-times each side in its OWN child process (Paddle and PyTorch each start an OpenMP thread pool; in one
-process their spinning threads slow each other down), alternating the two children `--rounds` times so
-that drift on a noisy machine hits both. Each child checks its outputs against the other's saved outputs,
-reports the median of `--repeats` timed forwards after a warm-up, and the table gives the best round.
-Prints device, dtype, threads, batch, sequence length, versions, and the ratio torch / ours (>1: we are faster);
-with --paddlenlp-python, PaddleNLP's RobertaModel (same weights, its own HF conversion) as a third side.
+Run it with the interpreter of the Paddle environment (paddlepaddle + this package + onnxruntime + paddle2onnx +
+matplotlib). `--torch-python` is an environment with torch==2.13.0, transformers<4.56, onnx and onnxruntime (for
+the transformers / ONNX Runtime sides); `--paddlenlp-python` one where paddlenlp imports (default: this one).
+A side whose library is missing is reported as missing, not dropped silently.
+
+Method. A randomly initialised distilroberta-base-sized model (6 layers, 768 hidden, vocab 50265) is saved once in
+Hugging Face layout; every side loads those weights. Each side runs in its OWN process (OpenMP pools of two
+libraries in one process slow each other down), and the processes alternate side after side for `--rounds`
+rounds, so drift on a shared machine hits every side alike; the table keeps each side's best round. In a process
+each shape gets warm-up runs (oneDNN creates its kernels per shape) and then the median of timed forwards of
+`last_hidden_state` with one half-padded row per batch. Two thread settings: "defaults" (no OMP_NUM_THREADS, each
+library as a user gets it) and "pinned" (every library told `--threads` threads explicitly).
+
+Reported per side and shape: ms per batch, tokens/s, ratio to transformers on PyTorch fp32 (>1: faster), peak RSS
+during that shape (VmHWM, reset before it through /proc/self/clear_refs) and the RSS added over the libraries'
+(peak minus RSS after imports, before the model), and the drift of `last_hidden_state` from this package's eager
+float32 (max abs diff and cosine similarity over the whole tensor). Writes JSON, a Markdown table and a PNG chart
+into `--out`. Exports (paddle2onnx, transformers' torch.onnx, ORT dynamic quantisation, the predictors' caches) are
+made once before the timed rounds.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -24,124 +37,370 @@ import tempfile
 import time
 from pathlib import Path
 
+HERE = Path(__file__).resolve().parent
+SIDES = {  # name: (environment, description)
+    "eager": ("paddle", "paddle_distilroberta eager fp32"),
+    "predictor-fp32": ("paddle", "to_predictor float32 (Paddle Inference, oneDNN)"),
+    "predictor-bf16": ("paddle", "to_predictor bfloat16 (oneDNN bf16)"),
+    "predictor-int8": ("paddle", "to_predictor int8"),
+    "ort-ours-fp32": ("paddle", "ONNX Runtime fp32 on this package's export (paddle2onnx)"),
+    "paddlenlp": ("paddlenlp", "PaddleNLP RobertaModel eager fp32"),
+    "torch-fp32": ("torch", "transformers on PyTorch fp32"),
+    "torch-bf16": ("torch", "transformers on PyTorch bf16"),
+    "ort-hf-fp32": ("torch", "ONNX Runtime fp32 on transformers' export"),
+    "ort-hf-int8": ("torch", "ONNX Runtime int8 (dynamic) on transformers' export"),
+}
+LAYERS, VOCAB = 6, 50265
 
-def _child(side: str, folder: str, batch: int, seq_len: int, repeats: int, out: str) -> None:
-    """Time one side; save its last_hidden_state of the first batch row for the cross-check."""
+
+# ----------------------------------------------------------------------------- child side
+def _status(key: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _reset_peak() -> None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _inputs(batch: int, seq: int):
     import numpy as np
 
-    rng = np.random.default_rng(batch)
-    ids = rng.integers(3, 50000, size=(batch, seq_len)).astype("int64")
+    rng = np.random.default_rng(batch * 1000 + seq)
+    ids = rng.integers(3, VOCAB - 10, size=(batch, seq)).astype("int64")
+    ids[:, 0], ids[:, -1] = 0, 2
     mask = np.ones_like(ids)
-    mask[0, seq_len // 2:] = 0  # one padded row, as real batches have
-    if side == "torch":
+    mask[0, seq // 2:] = 0  # one half-padded row, as real batches have
+    ids[0, seq // 2:] = 1
+    return ids, mask
+
+
+def _load_side(side: str, work: Path, mode: str, threads: int):
+    """Return (run(ids, mask) -> last_hidden_state ndarray, version string)."""
+    pinned = mode == "pinned"
+    folder = str(work / "hf")
+    if side in ("eager", "predictor-fp32", "predictor-bf16", "predictor-int8"):
+        import paddle
+
+        import paddle_distilroberta as pdr
+
+        if pinned:
+            pdr.set_num_threads(threads)
+        model = pdr.DistilRobertaModel.from_pretrained(folder)
+        version = f"paddle {paddle.__version__}"
+        if side == "eager":
+            def run(ids, mask):
+                with paddle.no_grad():
+                    return model(input_ids=paddle.to_tensor(ids), attention_mask=paddle.to_tensor(mask)).last_hidden_state.numpy()
+            return run, version
+        precision = {"predictor-fp32": "float32", "predictor-bf16": "bfloat16", "predictor-int8": "int8"}[side]
+        predictor = model.to_predictor(precision=precision, cache_dir=work / "exports", num_threads=threads if pinned else None)
+        del model
+        return (lambda ids, mask: predictor.run_numpy(ids, mask)[0]), version + f", {predictor.engine}"
+    if side.startswith("ort-"):
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        if pinned:
+            options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+        path = {"ort-ours-fp32": "ours.onnx", "ort-hf-fp32": "hf.onnx", "ort-hf-int8": "hf-int8.onnx"}[side]
+        if not (work / path).exists():
+            raise FileNotFoundError(f"{path} was not exported (see the prep step's error)")
+        session = ort.InferenceSession(str(work / path), options, providers=["CPUExecutionProvider"])
+        return (lambda ids, mask: session.run(None, {"input_ids": ids, "attention_mask": mask})[0]), f"onnxruntime {ort.__version__}"
+    if side.startswith("torch-"):
         import torch
         import transformers
 
-        torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+        if pinned:
+            torch.set_num_threads(threads)
         model = transformers.RobertaModel.from_pretrained(folder).eval()
-        pt_ids, pt_mask = torch.from_numpy(ids), torch.from_numpy(mask)
+        if side == "torch-bf16":
+            model = model.to(torch.bfloat16)
 
-        def run():
+        def run(ids, mask):
             with torch.inference_mode():
-                return model(input_ids=pt_ids, attention_mask=pt_mask).last_hidden_state.numpy()
-
-        version = f"torch {torch.__version__}, transformers {transformers.__version__}"
-    elif side == "paddle":
-        import paddle
-
-        from paddle_distilroberta import DistilRobertaModel
-
-        paddle.set_device("cpu")
-        model = DistilRobertaModel.from_pretrained(folder)
-        pd_ids, pd_mask = paddle.to_tensor(ids), paddle.to_tensor(mask)
-
-        def run():
-            with paddle.no_grad():
-                return model(input_ids=pd_ids, attention_mask=pd_mask).last_hidden_state.numpy()
-
-        version = f"paddle {paddle.__version__}"
-    elif side == "paddlenlp":
+                out = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask)).last_hidden_state
+                return out.float().numpy()
+        return run, f"torch {torch.__version__}, transformers {transformers.__version__}"
+    if side == "paddlenlp":
         import shutil
 
         import paddle
         import paddlenlp
         from paddlenlp.transformers import RobertaModel
 
-        paddle.set_device("cpu")
-        own = folder + "-paddlenlp"  # PaddleNLP writes its converted weights beside the source
-        shutil.copytree(folder, own, dirs_exist_ok=True)
+        own = str(work / "hf-paddlenlp")  # PaddleNLP writes its converted weights beside the source
+        if not Path(own).exists():
+            shutil.copytree(folder, own)
         model = RobertaModel.from_pretrained(own, convert_from_torch=True)
         model.eval()
-        pd_ids, pd_mask = paddle.to_tensor(ids), paddle.to_tensor(mask)
 
-        def run():
+        def run(ids, mask):
             with paddle.no_grad():
-                return model(input_ids=pd_ids, attention_mask=pd_mask, return_dict=True).last_hidden_state.numpy()
+                out = model(input_ids=paddle.to_tensor(ids), attention_mask=paddle.to_tensor(mask), return_dict=True)
+                return out.last_hidden_state.numpy()
+        return run, f"paddlenlp {paddlenlp.__version__}, paddle {paddle.__version__}"
+    raise ValueError(side)
 
-        version = f"paddlenlp {paddlenlp.__version__}"
-    hidden = run()
-    run()  # warm-up
-    times = []
-    for _ in range(repeats):
+
+def _child(side: str, work: Path, mode: str, threads: int, shapes: list, out: Path, save_hidden: bool) -> None:
+    import numpy as np
+
+    result = {"side": side, "mode": mode, "shapes": {}}
+    try:
+        import numpy  # noqa: F401  (counted in the libraries' RSS)
+
+        base = _status("VmRSS")
+        run, version = _load_side(side, work, mode, threads)
+        result.update(version=version, rss_libs=base)
+    except (ImportError, NotImplementedError, FileNotFoundError, RuntimeError) as err:
+        result["missing"] = f"{type(err).__name__}: {str(err).splitlines()[0][:300]}"
+        out.write_text(json.dumps(result))
+        return
+    for shape in shapes:
+        batch, seq = (int(x) for x in shape.split("x"))
+        ids, mask = _inputs(batch, seq)
+        _reset_peak()
         start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    np.save(out + f".{side}.npy", hidden)
-    with open(out + f".{side}.json", "w") as fh:
-        json.dump({"median_s": statistics.median(times), "version": version}, fh)
+        hidden = run(ids, mask)
+        first = time.perf_counter() - start
+        run(ids, mask)  # second warm-up
+        repeats = max(3, min(8, int(3.0 / max(first, 1e-3))))
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            run(ids, mask)
+            times.append(time.perf_counter() - start)
+        result["shapes"][shape] = {"median_s": statistics.median(times), "repeats": repeats,
+                                   "peak_rss": _status("VmHWM"), "rss_libs": base}
+        if save_hidden:
+            np.save(out.parent / f"{side}.{shape}.npy", hidden.astype("float32"))
+    out.write_text(json.dumps(result))
+
+
+# ----------------------------------------------------------------------------- preparation (once, untimed)
+def _prep_paddle(work: Path, sides: list) -> dict:
+    import paddle
+
+    import paddle_distilroberta as pdr
+
+    notes = {}
+    paddle.seed(0)
+    config = pdr.DistilRobertaConfig(num_hidden_layers=LAYERS, vocab_size=VOCAB)
+    model = pdr.DistilRobertaModel(config)
+    model.eval()
+    model.save_pretrained(work / "hf", hf_format=True)
+    notes["weights_bytes"] = sum(int(p.numel()) * 4 for p in model.parameters())
+    model = pdr.DistilRobertaModel.from_pretrained(work / "hf")  # exactly the weights every side loads
+    for side, precision in (("predictor-fp32", "float32"), ("predictor-bf16", "bfloat16"), ("predictor-int8", "int8")):
+        if side in sides:
+            try:
+                model.to_predictor(precision=precision, cache_dir=work / "exports")
+            except Exception as err:  # reported by the side itself
+                notes[side] = f"{type(err).__name__}: {str(err).splitlines()[0][:300]}"
+    if "ort-ours-fp32" in sides:
+        try:
+            pdr.export(model, work / "ours.onnx", format="onnx")
+        except Exception as err:
+            notes["ort-ours-fp32"] = f"{type(err).__name__}: {err}"
+    return notes
+
+
+def _prep_torch(work: Path) -> dict:
+    import torch
+    import transformers
+
+    model = transformers.RobertaModel.from_pretrained(str(work / "hf")).eval()
+    ids = torch.randint(3, 1000, (2, 16))
+    torch.onnx.export(model, (ids, torch.ones_like(ids)), str(work / "hf.onnx"), input_names=["input_ids", "attention_mask"],
+                      output_names=["last_hidden_state", "pooler_output"], opset_version=17, dynamo=False,
+                      dynamic_axes={n: {0: "batch", 1: "seq"} for n in ("input_ids", "attention_mask", "last_hidden_state")})
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(work / "hf.onnx"), str(work / "hf-int8.onnx"), weight_type=QuantType.QInt8)
+    return {}
+
+
+# ----------------------------------------------------------------------------- parent
+def _machine() -> dict:
+    sys.path.insert(0, str(HERE.parent))
+    from paddle_distilroberta import _runtime
+
+    caps = _runtime.cpu_capabilities()
+    return {**caps, "python": platform.python_version(), "kernel": platform.release()}
+
+
+def _spawn(python: str, args: list, env: dict, log: Path) -> subprocess.CompletedProcess:
+    with open(log, "a") as fh:
+        return subprocess.run([python, str(Path(__file__).resolve())] + args, env=env, stdout=fh, stderr=fh)
+
+
+def _drift(out: Path, side: str, shape: str):
+    import numpy as np
+
+    ref, got = out / f"eager.{shape}.npy", out / f"{side}.{shape}.npy"
+    if not (ref.exists() and got.exists()):
+        return None, None
+    a, b = np.load(ref).reshape(-1).astype("float64"), np.load(got).reshape(-1).astype("float64")
+    if a.shape != b.shape:
+        return None, None
+    return float(np.abs(a - b).max()), float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("OMP_NUM_THREADS", "2")))
-    parser.add_argument("--batches", type=int, nargs="+", default=[1, 8, 32])
-    parser.add_argument("--seq-len", type=int, default=128)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--layers", type=int, default=6, help="6 = distilroberta-base, 12 = roberta-base")
-    parser.add_argument("--paddlenlp-python", default=None,
-                        help="also time PaddleNLP's RobertaModel, run by this interpreter (one where paddlenlp imports)")
-    parser.add_argument("--child", nargs=6, metavar=("SIDE", "FOLDER", "BATCH", "SEQ", "REPEATS", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--shapes", nargs="+", default=["1x128", "8x128", "32x64", "4x512"])
+    parser.add_argument("--modes", nargs="+", default=["defaults", "pinned"], choices=["defaults", "pinned"])
+    parser.add_argument("--sides", nargs="+", default=list(SIDES), choices=list(SIDES))
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="8x128 only, pinned threads, one round (~3 minutes)")
+    parser.add_argument("--torch-python", default=str(HERE.parent / ".venv-ref" / "bin" / "python"))
+    parser.add_argument("--paddlenlp-python", default=sys.executable)
+    parser.add_argument("--out", default=str(HERE / "results"))
+    parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
+    parser.add_argument("--prep", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        side, folder, batch, seq, repeats, out = args.child
-        return _child(side, folder, int(batch), int(seq), int(repeats), out)
-
-    import numpy as np
-    import torch
-    import transformers
-
-    env = {**os.environ, "OMP_NUM_THREADS": str(args.threads)}  # Paddle defaults to 1 thread without it
+        side, work, mode, threads, shapes, out = args.child
+        return _child(side, Path(work), mode, int(threads), shapes.split(","), Path(out), mode == "pinned")
+    if args.prep:
+        kind, work = args.prep
+        notes = _prep_paddle(Path(work), args.sides) if kind == "paddle" else _prep_torch(Path(work))
+        Path(work, f"prep-{kind}.json").write_text(json.dumps(notes))
+        return
+    if args.quick:
+        args.shapes, args.modes, args.rounds = ["8x128"], ["pinned"], 1
+    pythons = {"paddle": sys.executable, "paddlenlp": args.paddlenlp_python, "torch": args.torch_python}
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    machine = _machine()
+    started = time.time()
+    base_env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
     with tempfile.TemporaryDirectory() as tmp:
-        torch.manual_seed(0)
-        config = transformers.RobertaConfig(num_hidden_layers=args.layers, max_position_embeddings=514, pad_token_id=1,
-                                            vocab_size=50265, type_vocab_size=1, layer_norm_eps=1e-5)
-        transformers.RobertaModel(config).save_pretrained(tmp, safe_serialization=True)
-        print(f"python {sys.version.split()[0]} | device cpu ({os.cpu_count()} CPUs) | dtype float32 | "
-              f"threads {args.threads} | layers {args.layers} | seq_len {args.seq_len} | one padded row per batch")
-        versions = set()
-        for batch in args.batches:
-            sides = ("torch", "paddle") + (("paddlenlp",) if args.paddlenlp_python else ())
-            best = {side: float("inf") for side in sides}
-            for _ in range(args.rounds):
-                for side in sides:
-                    out = str(Path(tmp) / f"b{batch}")
-                    python = args.paddlenlp_python if side == "paddlenlp" else sys.executable
-                    cmd = [python, __file__, "--child", side, tmp, str(batch), str(args.seq_len), str(args.repeats), out]
-                    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                    result = json.loads(Path(out + f".{side}.json").read_text())
-                    best[side] = min(best[side], result["median_s"])
-                    versions.add(result["version"])
-            diff = np.abs(np.load(out + ".torch.npy") - np.load(out + ".paddle.npy")).max()
-            line = (f"batch {batch:>3}: torch {best['torch'] * 1000:8.1f} ms | paddle_distilroberta "
-                    f"{best['paddle'] * 1000:8.1f} ms | torch/ours {best['torch'] / best['paddle']:5.2f}x | "
-                    f"max |diff| vs torch {diff:.1e}")
-            if "paddlenlp" in best:
-                nlp_diff = np.abs(np.load(out + ".torch.npy") - np.load(out + ".paddlenlp.npy")).max()
-                line += (f" || paddlenlp {best['paddlenlp'] * 1000:8.1f} ms | paddlenlp/ours "
-                         f"{best['paddlenlp'] / best['paddle']:5.2f}x | its max |diff| vs torch {nlp_diff:.1e}")
-            print(line)
-        print(" | ".join(sorted(versions)))
+        work = Path(tmp)
+        log = work / "log.txt"
+        env = {**base_env, "PADDLE_DISTILROBERTA_HOME": str(work / "home")}
+        _spawn(sys.executable, ["--prep", "paddle", str(work), "--sides", *args.sides], env, log)
+        notes = json.loads((work / "prep-paddle.json").read_text()) if (work / "prep-paddle.json").exists() else {}
+        if not Path(args.torch_python).exists():
+            notes["torch"] = f"no interpreter at {args.torch_python}"
+        elif any(SIDES[s][0] == "torch" for s in args.sides):
+            if _spawn(args.torch_python, ["--prep", "torch", str(work)], env, log).returncode:
+                notes["ort-hf"] = "transformers' ONNX export failed (see the log)"
+        results = {}
+        for rnd in range(args.rounds):
+            for mode in args.modes:
+                for side in args.sides:
+                    python = pythons[SIDES[side][0]]
+                    record = work / f"{side}.{mode}.{rnd}.json"
+                    if not Path(python).exists():
+                        results.setdefault((side, mode), {"missing": f"no interpreter at {python}"})
+                        continue
+                    child_env = {**env, "OMP_NUM_THREADS": str(args.threads)} if mode == "pinned" else dict(env)
+                    proc = _spawn(python, ["--child", side, str(work), mode, str(args.threads), ",".join(args.shapes),
+                                           str(record)], child_env, log)
+                    if proc.returncode or not record.exists():
+                        results.setdefault((side, mode), {"missing": f"child failed (exit {proc.returncode}); log tail: "
+                                                          + log.read_text()[-400:].replace("\n", " ")})
+                        continue
+                    got = json.loads(record.read_text())
+                    prev = results.get((side, mode))
+                    if prev is None or "missing" in prev:
+                        results[(side, mode)] = got
+                        continue
+                    for shape, value in got["shapes"].items():  # keep each shape's best round
+                        if value["median_s"] < prev["shapes"][shape]["median_s"]:
+                            prev["shapes"][shape] = value
+            print(f"round {rnd + 1}/{args.rounds} done at {time.time() - started:.0f} s", flush=True)
+        rows = _rows(results, args, work, notes)
+    report = {"machine": machine, "threads": args.threads, "rounds": args.rounds, "shapes": args.shapes,
+              "modes": args.modes, "elapsed_s": round(time.time() - started), "weights_bytes": notes.get("weights_bytes"),
+              "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "notes": notes, "rows": rows,
+              "command": " ".join([Path(sys.executable).name] + sys.argv)}
+    stem = out_dir / ("inference-quick" if args.quick else "inference")
+    Path(f"{stem}.json").write_text(json.dumps(report, indent=1))
+    table = _markdown(report)
+    Path(f"{stem}.md").write_text(table)
+    _chart(report, Path(f"{stem}.png"))
+    print(table)
+
+
+def _rows(results: dict, args, work: Path, notes: dict) -> list:
+    rows = []
+    for mode in args.modes:
+        torch_ref = results.get(("torch-fp32", mode), {}).get("shapes", {})
+        for side in args.sides:
+            got = results.get((side, mode), {"missing": "not run"})
+            for shape in args.shapes:
+                row = {"side": side, "what": SIDES[side][1], "mode": mode, "shape": shape, "version": got.get("version")}
+                if "missing" in got or shape not in got.get("shapes", {}):
+                    row["missing"] = got.get("missing", "no result")
+                    rows.append(row)
+                    continue
+                value = got["shapes"][shape]
+                batch, seq = (int(x) for x in shape.split("x"))
+                ref = torch_ref.get(shape, {}).get("median_s")
+                diff, cosine = _drift(work, side, shape)
+                row.update(ms=value["median_s"] * 1000, tokens_s=batch * seq / value["median_s"],
+                           vs_torch_fp32=(ref / value["median_s"]) if ref else None, peak_rss_mib=value["peak_rss"] / 2**20,
+                           added_rss_mib=(value["peak_rss"] - value["rss_libs"]) / 2**20, max_abs_diff=diff, cosine=cosine)
+                rows.append(row)
+    return rows
+
+
+def _fmt(value, spec: str, none: str = "–") -> str:
+    return none if value is None else format(value, spec)
+
+
+def _markdown(report: dict) -> str:
+    m = report["machine"]
+    lines = [f"{m['model']} ({m['vendor']}), {m['cpus']} usable cores, flags: {' '.join(m['flags'])}; Python {m['python']}; "
+             f"{report['threads']} threads when pinned; best of {report['rounds']} alternating rounds; {report['date']}; "
+             f"weights {_fmt((report['weights_bytes'] or 0) / 2**20, '.1f')} MiB fp32; `{report['command']}`", "",
+             "| side | mode | shape | ms/batch | tokens/s | vs torch fp32 | peak RSS MiB (added) | max abs diff | cosine |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|"]
+    for r in report["rows"]:
+        if "missing" in r:
+            lines.append(f"| {r['what']} | {r['mode']} | {r['shape']} | missing: {r['missing'][:160]} | | | | | |")
+            continue
+        lines.append(f"| {r['what']} | {r['mode']} | {r['shape']} | {r['ms']:.1f} | {r['tokens_s']:,.0f} | "
+                     f"{_fmt(r['vs_torch_fp32'], '.2f')}x | {r['peak_rss_mib']:.0f} ({r['added_rss_mib']:.0f}) | "
+                     f"{_fmt(r['max_abs_diff'], '.1e')} | {_fmt(r['cosine'], '.5f')} |")
+    versions = sorted({r["version"] for r in report["rows"] if r.get("version")})
+    lines += ["", "Versions: " + "; ".join(versions)]
+    return "\n".join(lines) + "\n"
+
+
+def _chart(report: dict, path: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: no chart")
+        return
+    mode = "pinned" if "pinned" in report["modes"] else report["modes"][0]
+    shapes = report["shapes"]
+    fig, axes = plt.subplots(1, len(shapes), figsize=(4.2 * len(shapes), 5), squeeze=False)
+    for ax, shape in zip(axes[0], shapes):
+        rows = [r for r in report["rows"] if r["mode"] == mode and r["shape"] == shape and "missing" not in r]
+        ax.barh([r["side"] for r in rows], [r["tokens_s"] for r in rows],
+                color=["tab:blue" if r["side"].startswith(("eager", "predictor", "ort-ours")) else "tab:gray" for r in rows])
+        ax.set_title(f"{shape} ({mode} threads)")
+        ax.set_xlabel("tokens/s")
+        ax.invert_yaxis()
+    fig.suptitle(f"{report['machine']['model']}, {report['machine']['cpus']} cores: distilroberta-base shape, "
+                 "blue = paddle_distilroberta")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
 
 
 if __name__ == "__main__":

@@ -504,6 +504,26 @@ def build_parser() -> argparse.ArgumentParser:
     _add_hub_options(p)
     p.set_defaults(func=_cmd_info)
 
+    p = sub.add_parser("export", help="write a static model (Paddle Inference or ONNX) with dynamic batch and length")
+    p.add_argument("name", help="built-in name, alias, hub repo id or local folder (the head comes from its config)")
+    p.add_argument("out", help="format paddle: a folder (model.json + model.pdiparams); format onnx: the .onnx file")
+    p.add_argument("--format", choices=("paddle", "onnx"), default="paddle", help="default: paddle")
+    p.add_argument("--precision", choices=("float32",), default="float32",
+                   help="the program is float32; bfloat16 is a runtime setting: model.to_predictor(precision=...)")
+    _add_hub_options(p)
+
+    def _cmd_export(args: argparse.Namespace) -> int:
+        from .auto import AutoConfig
+        from .inference import export
+        from .modeling import DistilRobertaModel
+
+        config = AutoConfig.from_pretrained(args.name, **_hub_kwargs(args))
+        model = DistilRobertaModel.checkpoint_class(config).from_pretrained(args.name, **_hub_kwargs(args))
+        print(export(model, args.out, format=args.format))
+        return 0
+
+    p.set_defaults(func=_cmd_export)
+
     p = sub.add_parser("list", help="list built-in names")
     p.add_argument("--all", action="store_true", help="include architecture-only entries (e.g. tiny-random)")
     p.set_defaults(func=_cmd_list)

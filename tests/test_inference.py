@@ -4,12 +4,15 @@ Parity is checked at shapes the export never saw (the export traces a 2x4 sample
 """
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import paddle
 import pytest
 
 import paddle_distilroberta as pdr
 from paddle_distilroberta import _runtime, inference
+from conftest import require
 
 
 HEADS = [pdr.DistilRobertaModel, pdr.DistilRobertaForSequenceClassification, pdr.DistilRobertaForMaskedLM,
@@ -168,3 +171,19 @@ def test_inference_export_paddle_format_reloads(tmp_path):
     got = loaded(ids, mask)
     got = got[0] if isinstance(got, (list, tuple)) else got
     np.testing.assert_allclose(got.numpy(), want, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("fmt", ["paddle", "onnx"])
+def test_inference_cli_export(fmt, tmp_path):
+    """`paddle-distilroberta export NAME_OR_PATH OUT --format paddle|onnx` (the head comes from the checkpoint)."""
+    if fmt == "onnx":
+        require("paddle2onnx")
+    from paddle_distilroberta import cli
+
+    model = _model(pdr.DistilRobertaForSequenceClassification)
+    model.save_pretrained(tmp_path / "ckpt")
+    out = tmp_path / ("static" if fmt == "paddle" else "model.onnx")
+    assert cli.main(["export", str(tmp_path / "ckpt"), str(out), "--format", fmt]) == 0
+    assert out.exists()
+    if fmt == "paddle":
+        assert json.loads((out / "meta.json").read_text())["fields"] == ["logits"]
