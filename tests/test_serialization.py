@@ -526,3 +526,123 @@ def test_package_does_not_import_torch() -> None:
     import sys
 
     assert "torch" not in sys.modules and "transformers" not in sys.modules
+
+
+# --------------------------------------------------------------------------- issue 8: bounded, exact readers
+# (the hostile files themselves, each in a memory- and time-limited subprocess: tests/test_hostile_inputs.py)
+
+
+def _st_file(path: Path, header_json: str, data: bytes) -> Path:
+    raw = header_json.encode()
+    path.write_bytes(struct.pack("<Q", len(raw)) + raw + data)
+    return path
+
+
+_F4 = np.arange(4, dtype="<f4").tobytes()
+
+
+@pytest.mark.parametrize("header, match", [
+    ('{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"b":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}',
+     "without gaps or overlaps"),
+    ('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}',
+     "names 'a' twice"),
+    ('{"a":{"dtype":"F32","shape":"4","data_offsets":[0,16]}}', "shape"),
+    ('{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"__metadata__":{"k":1}}', "__metadata__"),
+    ('{"a":' + "[" * 50_000 + "]" * 50_000 + "}", "corrupt safetensors header"),
+])
+def test_safetensors_header_checked_like_the_library(tmp_path: Path, header: str, match: str) -> None:
+    path = _st_file(tmp_path / "m.safetensors", header, _F4)
+    for reader in (load_safetensors, ser.safetensors_keys, safetensors_metadata):
+        with pytest.raises(CheckpointFormatError, match=match):
+            reader(path)
+
+
+def test_safetensors_i32_header_is_not_cast(tmp_path: Path) -> None:
+    path = _st_file(tmp_path / "m.safetensors", '{"a":{"dtype":"I32","shape":[4],"data_offsets":[0,16]}}', _F4)
+    got = load_safetensors(path)["a"]
+    assert got.dtype == paddle.int32
+    np.testing.assert_array_equal(got.numpy(), np.frombuffer(_F4, "<i4"))
+
+
+def test_safetensors_null_metadata_and_empty_tensors(tmp_path: Path) -> None:
+    header = ('{"__metadata__":null,"e":{"dtype":"F32","shape":[0,3],"data_offsets":[0,0]},'
+              '"a":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}')
+    path = _st_file(tmp_path / "m.safetensors", header, _F4)
+    got = load_safetensors(path)
+    assert got["e"].shape == [0, 3] and got["a"].shape == [2, 2]
+    assert safetensors_metadata(path) == {} and ser.safetensors_keys(path) == ["e", "a"]
+
+
+def test_brief_never_prints_a_big_object() -> None:
+    assert len(ser._brief("x" * 10**7)) < 120 and "10000000 characters" in ser._brief("x" * 10**7)
+    assert ser._brief(tuple(range(10**6))) == "a tuple of 1000000 items"
+    assert ser._brief(2**10000) == "an int of 10001 bits"
+
+
+def test_torch_bin_tensor_under_many_names_shares_one_storage(tmp_path: Path) -> None:
+    entry = ("w0", "0", "FloatStorage", 1000, 0, (10, 100), (100, 1))
+    pkl = _tensor_pickle([entry] + [(f"w{i}",) + entry[1:] for i in range(1, 100)])
+    got = load_torch_bin(_write_torch_zip(tmp_path / "m.bin", pkl, {"0": np.arange(1000, dtype="<f4").tobytes()}))
+    assert len(got) == 100 and all(np.shares_memory(v, got["w0"]) for v in got.values())
+    np.testing.assert_array_equal(got["w99"], np.arange(1000, dtype="float32").reshape(10, 100))
+
+
+def test_torch_bin_stride_zero_view_larger_than_storage_is_refused(tmp_path: Path) -> None:
+    pkl = _tensor_pickle([("w", "0", "FloatStorage", 1, 0, (10**9,), (0,))])
+    with pytest.raises(CheckpointFormatError, match="m.bin.*broadcast view is refused"):
+        load_torch_bin(_write_torch_zip(tmp_path / "m.bin", pkl, {"0": b"\0" * 4}))
+
+
+def test_torch_bin_deflated_record_ratio_is_bounded(tmp_path: Path) -> None:
+    numel = 2**21  # 8 MiB of zeros deflate to ~8 KB: a ratio no real weights reach
+    path = tmp_path / "m.bin"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("archive/data.pkl", _tensor_pickle([("w", "0", "FloatStorage", numel, 0, (numel,), (1,))]))
+        archive.writestr("archive/data/0", bytes(4 * numel), compress_type=zipfile.ZIP_DEFLATED)
+    with pytest.raises(UnsafeCheckpointError, match="m.bin.*zip bomb"):
+        load_torch_bin(path)
+
+
+def _pickle_dtype(state: tuple) -> bytes:
+    """numpy.dtype('f4', False, True) then BUILD(state), as numpy pickles a dtype."""
+    out = _pickle_global("numpy", "dtype") + _pickle_str("f4") + pickle.NEWFALSE + pickle.NEWTRUE + pickle.TUPLE3
+    fields = b"".join(pickle.NONE if v is None else _pickle_str(v) if isinstance(v, str) else _pickle_int(v) for v in state)
+    return out + pickle.REDUCE + pickle.BINPUT + b"\x07" + pickle.MARK + fields + pickle.TUPLE + pickle.BUILD
+
+
+def test_pdparams_dtype_cannot_be_changed_after_use(tmp_path: Path) -> None:
+    """BUILD on a numpy dtype after an array was built with it (the issue's segfault / memory read): refused."""
+    array = (_pickle_global("numpy.core.multiarray", "_reconstruct") + _pickle_global("numpy", "ndarray")
+             + _pickle_int(0) + pickle.TUPLE1 + pickle.SHORT_BINBYTES + b"\x01b" + pickle.TUPLE3 + pickle.REDUCE)
+    array += (pickle.MARK + _pickle_int(1) + _pickle_int_tuple((2,)) + _pickle_dtype((3, "<", None, None, None, -1, -1, 0))
+              + pickle.NEWFALSE + pickle.SHORT_BINBYTES + b"\x08" + b"\0" * 8 + pickle.TUPLE + pickle.BUILD)
+    widen = (pickle.BINGET + b"\x07" + pickle.MARK + _pickle_int(3) + _pickle_str("|") + pickle.NONE * 3
+             + _pickle_int(2**20) + _pickle_int(1) + _pickle_int(0x3F) + pickle.TUPLE + pickle.BUILD + pickle.POP)
+    path = tmp_path / "m.pdparams"
+    path.write_bytes(pickle.PROTO + b"\x02" + pickle.EMPTY_DICT + pickle.MARK + _pickle_str("w") + array
+                     + pickle.SETITEMS + widen + pickle.STOP)
+    with pytest.raises(UnsafeCheckpointError, match="m.pdparams.*sets the state"):
+        load_pdparams(path)
+    # the same file without the late BUILD loads
+    path.write_bytes(pickle.PROTO + b"\x02" + pickle.EMPTY_DICT + pickle.MARK + _pickle_str("w") + array
+                     + pickle.SETITEMS + pickle.STOP)
+    np.testing.assert_array_equal(load_pdparams(path)["w"], np.zeros(2, "float32"))
+
+
+def test_pdparams_deep_nesting_and_tuple_keys_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "m.pdparams"
+    path.write_bytes(b"\x80\x02)" + b"\x85" * 100_000 + b".")
+    with pytest.raises(UnsafeCheckpointError, match="deeper than 32"):
+        load_pdparams(path)
+    path.write_bytes(b"\x80\x02}" + b")" + b"2\x86" * 30 + b"N" + b"s.")  # a key of 2**30 shared tuples
+    with pytest.raises(UnsafeCheckpointError, match="dict key"):
+        load_pdparams(path)
+
+
+def test_pdparams_arrays_are_read_only_and_shared_once(tmp_path: Path) -> None:
+    shared = np.arange(6, dtype="float32")
+    path = tmp_path / "m.pdparams"
+    path.write_bytes(pickle.dumps({"a": shared, "b": shared, "bf": np.array([16256], "uint16")}, protocol=4))
+    got = load_pdparams(path)
+    assert got["a"] is got["b"] and not got["a"].flags.writeable
+    assert got["bf"].dtype == np.float32 and got["bf"][0] == 1.0
