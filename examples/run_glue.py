@@ -27,7 +27,7 @@ import numpy as np
 
 from paddle_distilroberta import AutoModelForSequenceClassification, AutoTokenizer
 from paddle_distilroberta.data import DataCollatorWithPadding, load_raw_datasets
-from paddle_distilroberta.integrations.paddlenlp import parse_finetune_args
+from paddle_distilroberta.integrations.paddlenlp import group_by_length, parse_finetune_args
 from paddle_distilroberta.metrics import accuracy, glue_compute
 
 logger = logging.getLogger("run_glue")
@@ -57,6 +57,7 @@ class DataArguments:
     test_file: Optional[str] = field(default=None, metadata={"help": "csv/tsv/json/jsonl (labels optional)"})
     max_seq_length: int = field(default=128, metadata={"help": "longer inputs are truncated"})
     pad_to_max_length: bool = field(default=False, metadata={"help": "pad to max_seq_length, not per batch"})
+    group_by_length: bool = field(default=False, metadata={"help": "batch examples of similar length (less padding)"})
     max_train_samples: Optional[int] = field(default=None, metadata={"help": "keep the first N training rows"})
     max_eval_samples: Optional[int] = field(default=None, metadata={"help": "keep the first N eval rows"})
 
@@ -186,6 +187,8 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
         tokenizer=tokenizer, data_collator=DataCollatorWithPadding(tokenizer),
         compute_metrics=compute_metrics,
     )
+    if data.group_by_length and train_ds is not None:
+        group_by_length(trainer)
     results: Dict[str, float] = {}
     if training.do_train:
         if train_ds is None:

@@ -25,7 +25,7 @@ import numpy as np
 
 from paddle_distilroberta import AutoModelForTokenClassification, AutoTokenizer
 from paddle_distilroberta.data import DataCollatorForTokenClassification, load_raw_datasets
-from paddle_distilroberta.integrations.paddlenlp import parse_finetune_args
+from paddle_distilroberta.integrations.paddlenlp import group_by_length, parse_finetune_args
 from paddle_distilroberta.metrics import seqeval_compute
 
 logger = logging.getLogger("run_ner")
@@ -49,6 +49,7 @@ class DataArguments:
     label_list: Optional[str] = field(default=None, metadata={"help": "comma-separated names of integer tags"})
     max_seq_length: int = field(default=128, metadata={"help": "longer inputs are truncated"})
     label_all_tokens: bool = field(default=False, metadata={"help": "label every piece of a word, not the first"})
+    group_by_length: bool = field(default=False, metadata={"help": "batch examples of similar length (less padding)"})
     max_train_samples: Optional[int] = field(default=None, metadata={"help": "keep the first N training rows"})
     max_eval_samples: Optional[int] = field(default=None, metadata={"help": "keep the first N eval rows"})
 
@@ -122,6 +123,8 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
 
     trainer = Trainer(model=model, args=training, train_dataset=train_ds, eval_dataset=eval_ds, tokenizer=tokenizer,
                       data_collator=DataCollatorForTokenClassification(tokenizer), compute_metrics=compute_metrics)
+    if data.group_by_length and train_ds is not None:
+        group_by_length(trainer)
     results: Dict[str, float] = {}
     if training.do_train:
         if train_ds is None:

@@ -28,7 +28,7 @@ import numpy as np
 
 from paddle_distilroberta import AutoModelForQuestionAnswering, AutoTokenizer
 from paddle_distilroberta.data import DataCollatorWithPadding, load_raw_datasets
-from paddle_distilroberta.integrations.paddlenlp import parse_finetune_args
+from paddle_distilroberta.integrations.paddlenlp import group_by_length, parse_finetune_args
 from paddle_distilroberta.metrics import squad_compute, squad_v2_compute
 from paddle_distilroberta.qa_utils import postprocess_qa_predictions, prepare_qa_features, to_squad_predictions
 
@@ -55,6 +55,7 @@ class DataArguments:
     max_answer_length: int = field(default=30, metadata={"help": "longest answer in tokens"})
     n_best_size: int = field(default=20, metadata={"help": "answers kept per example"})
     version_2_with_negative: bool = field(default=False, metadata={"help": "some questions have no answer (v2)"})
+    group_by_length: bool = field(default=False, metadata={"help": "batch examples of similar length (less padding)"})
     max_train_samples: Optional[int] = field(default=None, metadata={"help": "keep the first N training examples"})
     max_eval_samples: Optional[int] = field(default=None, metadata={"help": "keep the first N eval examples"})
 
@@ -134,6 +135,8 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
     trainer = Trainer(model=model, args=training, train_dataset=train_ds, eval_dataset=eval_ds, tokenizer=tokenizer,
                       data_collator=DataCollatorWithPadding(tokenizer),
                       compute_metrics=compute_metrics if eval_ds is not None else None)
+    if data.group_by_length and train_ds is not None:
+        group_by_length(trainer)
     results: Dict[str, float] = {}
     if training.do_train:
         if train_ds is None:

@@ -339,7 +339,8 @@ class LengthGroupedBatchSampler:
         batch_size, drop_last: as ``paddle.io.BatchSampler``.
         shuffle: False keeps one fixed grouping (evaluation); True draws a new one per epoch (``set_epoch``).
         seed: base seed; epoch ``e`` uses ``seed + e``.
-        num_replicas, rank: shard the batches for data parallel (defaults: paddle.distributed world size/rank).
+        num_replicas, rank: shard the batches for data parallel (defaults: paddle.distributed world size/rank);
+            the first batches are repeated so that every rank gets the same number.
     """
 
     def __init__(self, lengths: Union[Sequence[int], Any], batch_size: int, shuffle: bool = True, drop_last: bool = False,
@@ -378,7 +379,10 @@ class LengthGroupedBatchSampler:
             rng = np.random.default_rng(self.seed + self.epoch + 10_000)
             rest = [batches[i] for i in rng.permutation(np.arange(1, len(batches)))]
             batches = [batches[0]] + rest
-        return batches[self.rank:: self.num_replicas] if self.num_replicas > 1 else batches
+        if self.num_replicas > 1:  # every rank must get as many batches (data parallel steps in lockstep)
+            total = math.ceil(len(batches) / self.num_replicas) * self.num_replicas
+            batches = (batches + batches[: total - len(batches)])[self.rank:: self.num_replicas]
+        return batches
 
     def __iter__(self) -> Iterator[List[int]]:
         batches = self._batches()

@@ -109,8 +109,11 @@ def test_data_length_grouped_batches_have_similar_lengths():
     first, second = list(sampler), list(sampler)
     assert len(first) == len(sampler) == 125 and first != second  # reshuffled each epoch
     assert sorted(i for b in first for i in b) == list(range(1000))
-    halves = [list(LengthGroupedBatchSampler(lengths, 8, num_replicas=2, rank=r)) for r in (0, 1)]
+    halves = [list(LengthGroupedBatchSampler(lengths[:992], 8, num_replicas=2, rank=r)) for r in (0, 1)]  # 124 batches
     assert not {i for b in halves[0] for i in b} & {i for b in halves[1] for i in b}
+    assert len({i for b in halves[0] + halves[1] for i in b}) == 992
+    odd = [list(LengthGroupedBatchSampler(lengths[:24], 8, num_replicas=2, rank=r)) for r in (0, 1)]  # 3 batches
+    assert len(odd[0]) == len(odd[1]) == len(LengthGroupedBatchSampler(lengths[:24], 8, num_replicas=2, rank=0)) == 2
 
 
 def test_data_collator_with_paddle_dataloader_and_bucketing(tok):

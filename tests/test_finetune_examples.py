@@ -135,7 +135,8 @@ def test_run_glue_learns_csv_task_and_saves_reloadable_model(tiny_dir, tmp_path)
 
 
 def test_run_glue_sentence_pairs_regression_and_predict(tiny_dir, tmp_path):
-    """Float labels make a regressor (MSE, num_labels=1); sentence1/sentence2 pairs; --do_predict writes predictions."""
+    """Float labels make a regressor (MSE, num_labels=1); sentence1/sentence2 pairs; --do_predict writes predictions;
+    --group_by_length batches by length."""
     from paddle_distilroberta import AutoModelForSequenceClassification
 
     rng = random.Random(3)
@@ -150,7 +151,7 @@ def test_run_glue_sentence_pairs_regression_and_predict(tiny_dir, tmp_path):
     _run("run_glue.py", ["--model_name_or_path", str(tiny_dir), "--train_file", str(train), "--validation_file", str(dev),
                          "--test_file", str(test), "--output_dir", str(out), "--do_train", "--do_eval", "--do_predict",
                          "--max_seq_length", "32", "--num_train_epochs", "2", "--learning_rate", "3e-3",
-                         "--per_device_train_batch_size", "8", "--save_steps", "1000"], tmp_path)
+                         "--per_device_train_batch_size", "8", "--save_steps", "1000", "--group_by_length"], tmp_path)
     results = json.loads((out / "eval_results.json").read_text())
     assert math.isfinite(results["eval_mse"]) and math.isfinite(results["eval_loss"]), results
     model = AutoModelForSequenceClassification.from_pretrained(str(out))

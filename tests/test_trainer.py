@@ -271,11 +271,28 @@ def test_trainer_checkpoints_load_alone_with_id2label_and_tokenizer(trainer_mod,
     assert not np.allclose(_logits(early, examples[:6]), expected)
 
 
-def test_trainer_resume_from_checkpoint_reproduces_uninterrupted_run(trainer_mod, tmp_path):
+def _ragged(examples):
+    """The examples unpadded (lists of their real length), for dynamic padding."""
+    out = []
+    for ex in examples:
+        n = int(ex["attention_mask"].sum())
+        out.append({"input_ids": ex["input_ids"][:n].tolist(), "attention_mask": [1] * n, "labels": ex["labels"]})
+    return out
+
+
+@pytest.mark.parametrize("grouped", [False, True], ids=["shuffled", "group_by_length"])
+def test_trainer_resume_from_checkpoint_reproduces_uninterrupted_run(trainer_mod, tmp_path, grouped):
     """resume_from_checkpoint=checkpoint-5 (mid-epoch) ends at the uninterrupted run's weights within 1e-5."""
     import paddle
 
+    from paddle_distilroberta.data import DataCollatorWithPadding
+    from paddle_distilroberta.integrations.paddlenlp import group_by_length
+
     train = _dataset(_examples(32, 6), CLS_KEYS)
+    if grouped:
+        from paddlenlp.datasets import MapDataset
+
+        train = MapDataset(_ragged(_examples(32, 6)))
 
     class StopAt5(trainer_mod.TrainerCallback):  # the interruption: same schedule, the process ends at step 5
         def on_step_end(self, args, state, control, **kwargs):
@@ -287,7 +304,10 @@ def test_trainer_resume_from_checkpoint_reproduces_uninterrupted_run(trainer_mod
         # name scope makes each run name its parameters as a new process would.
         with paddle.utils.unique_name.guard():
             args = _args(trainer_mod, tmp_path / out, max_steps=12, save_steps=5, num_train_epochs=3)
-            trainer = trainer_mod.Trainer(model=_cls_model(), args=args, train_dataset=train, callbacks=callbacks)
+            trainer = trainer_mod.Trainer(model=_cls_model(), args=args, train_dataset=train, callbacks=callbacks,
+                                          data_collator=DataCollatorWithPadding(pad_token_id=1) if grouped else None)
+            if grouped:
+                group_by_length(trainer, mega_batch_mult=2)
             trainer.train(resume_from_checkpoint=resume)
         return trainer
 
@@ -356,3 +376,30 @@ def test_trainer_reaches_95_percent_on_held_out_synthetic_task(trainer_mod, tmp_
     trainer.train()
     metrics = trainer.evaluate()
     assert metrics["eval_accuracy"] >= 0.95, metrics
+
+
+def test_trainer_group_by_length_batches_similar_lengths(trainer_mod, tmp_path):
+    """group_by_length(trainer): training batches come from LengthGroupedBatchSampler and pad far less."""
+    from paddlenlp.datasets import MapDataset
+
+    from paddle_distilroberta.data import DataCollatorWithPadding, LengthGroupedBatchSampler
+    from paddle_distilroberta.integrations.paddlenlp import group_by_length
+
+    rows = _ragged(_examples(64, 8))
+    lengths = [len(r["input_ids"]) for r in rows]
+    args = _args(trainer_mod, tmp_path, per_device_train_batch_size=8)
+    collator = DataCollatorWithPadding(pad_token_id=1)
+    plain = trainer_mod.Trainer(model=_cls_model(), args=args, train_dataset=MapDataset(rows), data_collator=collator)
+    grouped = group_by_length(trainer_mod.Trainer(model=_cls_model(), args=args, train_dataset=MapDataset(rows),
+                                                  data_collator=collator), mega_batch_mult=4)
+
+    def padding(trainer):
+        loader = trainer.get_train_dataloader()
+        return loader, sum(int((b["attention_mask"] == 0).sum()) for b in loader)
+
+    loader, pads_grouped = padding(grouped)
+    assert isinstance(loader.batch_sampler, LengthGroupedBatchSampler) and len(loader) == 8
+    _, pads_plain = padding(plain)
+    assert pads_grouped < pads_plain / 2, (pads_grouped, pads_plain)
+    assert sorted(i for b in LengthGroupedBatchSampler(lengths, 8, seed=7) for i in b) == list(range(64))
+    assert grouped.train().global_step == 3 * 8

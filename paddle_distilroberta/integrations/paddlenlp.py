@@ -56,7 +56,11 @@ from packaging.version import InvalidVersion, Version
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["register", "install_import_hook", "is_registered", "patch_trainer", "complete_checkpoint", "epoch_seed_callback", "parse_finetune_args", "MIN_PADDLENLP_VERSION", "TESTED_PADDLENLP_VERSIONS"]
+__all__ = [
+    "register", "install_import_hook", "is_registered", "MIN_PADDLENLP_VERSION", "TESTED_PADDLENLP_VERSIONS",
+    # Trainer
+    "patch_trainer", "complete_checkpoint", "epoch_seed_callback", "group_by_length", "parse_finetune_args",
+]
 
 #: Class-name prefix PaddleNLP's Auto classes match (``MAPPING_NAMES`` key).
 PREFIX = "DistilRoberta"
@@ -599,8 +603,13 @@ def epoch_seed_callback() -> Any:
         def on_epoch_begin(self, args, state, control, **kwargs):
             import numpy as np
 
+            from ..data import LengthGroupedBatchSampler
+
             epoch = int(float(state.epoch or 0.0) + 1e-6)  # the epoch that begins (state.epoch = epochs done)
             np.random.seed((int(args.seed) + epoch) % (2**32))
+            sampler = getattr(kwargs.get("train_dataloader"), "batch_sampler", None)
+            if isinstance(sampler, LengthGroupedBatchSampler):  # group_by_length(): its order follows the epoch too
+                sampler.set_epoch(epoch)
 
     callback = EpochSeedCallback()
     setattr(callback, _PATCH_MARK, True)
@@ -637,6 +646,34 @@ class _TrainerImportHook(_PaddleNLPImportHook):
             return spec
         spec.loader = _RegisteringLoader(spec.loader, self, _patch_trainer_quietly)
         return spec
+
+
+def group_by_length(trainer: Any, lengths: Optional[Sequence[int]] = None, mega_batch_mult: int = 50) -> Any:
+    """Let `trainer` (PaddleNLP's ``Trainer``) train on batches of similar length (transformers' ``group_by_length``).
+
+    Its training batches then come from ``paddle_distilroberta.data.LengthGroupedBatchSampler`` (shuffled
+    mega-batches sorted by length; sharded per data-parallel rank, each rank the same number of batches), so
+    dynamic padding (``DataCollatorWithPadding``) pads much less. The order is a function of (``args.seed``,
+    epoch), set at each epoch start, so ``resume_from_checkpoint`` replays it. `lengths` defaults to
+    ``len(item["input_ids"])`` of every training example. Returns `trainer`.
+    """
+    from ..data import LengthGroupedBatchSampler
+
+    args = trainer.args
+    if lengths is None:
+        lengths = [len(trainer.train_dataset[i]["input_ids"]) for i in range(len(trainer.train_dataset))]
+    lengths = list(lengths)
+
+    def _get_train_sampler():
+        return LengthGroupedBatchSampler(
+            lengths, args.per_device_train_batch_size, shuffle=True, drop_last=args.dataloader_drop_last,
+            mega_batch_mult=mega_batch_mult, seed=int(args.seed),
+            num_replicas=max(1, int(args.dataset_world_size)), rank=int(args.dataset_rank))
+
+    trainer._get_train_sampler = _get_train_sampler
+    if not any(getattr(cb, _PATCH_MARK, False) for cb in trainer.callback_handler.callbacks):
+        trainer.add_callback(epoch_seed_callback())
+    return trainer
 
 
 # --------------------------------------------------------------------------- fine-tuning scripts
