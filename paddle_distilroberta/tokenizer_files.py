@@ -3,8 +3,8 @@
 Read: `tokenizer.json` (transformers' fast format), or `vocab.json` + `merges.txt` (the slow format, PaddleNLP's
 `RobertaBPETokenizer`), plus `tokenizer_config.json` (with `added_tokens_decoder` in transformers >= 4.34),
 `special_tokens_map.json` and `added_tokens.json` when present. `read_folder` turns them into the constructor
-arguments of `DistilRobertaTokenizer`; `write_folder` writes all of them, each file atomically, so that
-transformers' and PaddleNLP's tokenizers read the folder back.
+arguments of `DistilRobertaTokenizer`; `write_folder` writes all of them in one all-or-nothing transaction
+(`pretrained.files.folder_transaction`), so that transformers' and PaddleNLP's tokenizers read the folder back.
 
 The call API (text -> ids) lives in `tokenization.py`; this module only knows files.
 """
@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from tokenizers import AddedToken, Tokenizer
 from tokenizers.models import BPE
 
-from .pretrained.files import atomic_write_text
+from .pretrained.files import folder_transaction, recover_folder
 
 logger = logging.getLogger(__name__)
 
@@ -155,6 +155,7 @@ def read_folder(folder: Path) -> Dict[str, Any]:
     `<mask>`, which transformers 4 writes there) stays special with its own flags.
     """
     files: Dict[str, Any] = {}
+    recover_folder(folder)  # finish a save that a kill interrupted after its commit point
     if (folder / TOKENIZER_FILE).is_file():
         files["tokenizer_file"] = folder / TOKENIZER_FILE
     elif (folder / VOCAB_FILE).is_file() and (folder / MERGES_FILE).is_file():
@@ -226,7 +227,9 @@ def write_folder(tok: Any, folder: Path, filename_prefix: Optional[str] = None) 
     added = {t: i for i, t in _added_decoder(tok).items() if t not in tok._vocab}
     if added:
         files[ADDED_TOKENS_FILE] = json.dumps(added, ensure_ascii=False) + "\n"
-    return tuple(str(atomic_write_text(folder / (prefix + name), content)) for name, content in files.items())
+    with folder_transaction(folder) as txn:  # all-or-nothing, even if the process is killed
+        written = tuple(str(txn.write_text(prefix + name, content)) for name, content in files.items())
+    return written
 
 
 def _added_decoder(tok: Any) -> Dict[int, str]:

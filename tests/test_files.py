@@ -128,3 +128,87 @@ def test_tokenizer_save_failing_midway_leaves_no_temporary_file(tmp_path, robert
 def test_conversion_goes_through_the_atomic_write(published, tmp_path):
     out = pdr.auto.convert_checkpoint(MLM, tmp_path / "converted")
     assert _all_files(out) <= set(published)
+
+
+# ------------------------------------------------------------------ killed saves
+_KILLED_SAVE = r"""
+import os, signal, sys
+from pathlib import Path
+import paddle
+import paddle_distilroberta as pdr
+from paddle_distilroberta.pretrained import files
+
+kind, folder, stage, source = sys.argv[1], Path(sys.argv[2]), sys.argv[3], sys.argv[4]
+if kind == "model":
+    obj = pdr.DistilRobertaForMaskedLM.from_pretrained(source)
+    for p in obj.parameters():
+        p.set_value(p + 1.0)  # the new weights
+    obj.config.finetuning_task = "new"
+else:
+    obj = pdr.AutoTokenizer.from_pretrained(source)
+    obj.add_tokens(["<brand_new>"])
+    obj.model_max_length = 77
+publishes = []
+real_publish = files.publish
+
+def publish(tmp, target):  # publish #0 is the journal (the commit point), then one per file
+    if stage == f"publish{len(publishes)}":
+        os.kill(os.getpid(), signal.SIGKILL)
+    publishes.append(str(target))
+    return real_publish(tmp, target)
+
+files.publish = publish
+obj.save_pretrained(folder)
+if stage == "after-renames":  # every file renamed, the journal not yet removed
+    os.kill(os.getpid(), signal.SIGKILL)
+print("SAVED", len(publishes))
+"""
+
+
+def _killed_save(kind: str, folder: Path, stage: str, source: Path) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", _KILLED_SAVE, kind, str(folder), stage, str(source)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode in (0, -9), proc.stderr[-2000:]
+
+
+def _model_state(folder: Path):
+    model = pdr.DistilRobertaForMaskedLM.from_pretrained(folder)
+    return model.config.to_dict().get("finetuning_task"), model.state_dict()["roberta.embeddings.word_embeddings.weight"].numpy()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", ["publish0", "publish1", "publish2", "after-renames", "none"])
+def test_killed_model_save_loads_as_old_or_new(stage, tmp_path):
+    """A kill at any point of save_pretrained leaves a folder that loads as the previous save or the new one.
+
+    Regression: config.json was renamed before model.safetensors, and a kill in between left a new config with
+    old weights that loaded without complaint.
+    """
+    folder = tmp_path / "ckpt"
+    pdr.DistilRobertaForMaskedLM.from_pretrained(MLM).save_pretrained(folder)
+    old_task, old_weights = _model_state(folder)
+    _killed_save("model", folder, stage, MLM)
+    task, weights = _model_state(folder)
+    if task == "new":
+        assert stage != "publish0", "killed before the commit point, yet the new save shows"
+        assert abs(weights - (old_weights + 1.0)).max() < 1e-6
+    else:
+        assert task == old_task and stage == "publish0"
+        assert (weights == old_weights).all()
+    assert not (folder / files.SAVE_JOURNAL).exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stage", ["publish0", "publish1", "publish3", "publish5", "after-renames"])
+def test_killed_tokenizer_save_loads_as_old_or_new(stage, tmp_path, roberta_bpe_dir):
+    folder = tmp_path / "tok"
+    pdr.AutoTokenizer.from_pretrained(roberta_bpe_dir).save_pretrained(folder)
+    _killed_save("tokenizer", folder, stage, roberta_bpe_dir)
+    tok = pdr.AutoTokenizer.from_pretrained(folder)
+    new = tok.model_max_length == 77
+    assert new == (stage != "publish0")
+    assert ("<brand_new>" in tok.get_vocab()) == new, "added tokens and tokenizer_config come from the same save"
+    assert tok("a <mask>.")["input_ids"] == [0, 102, 50264, 4, 2]

@@ -103,6 +103,102 @@ def atomic_copy(src: PathLike, target: PathLike) -> Path:
     return Path(target)
 
 
+#: The journal of a folder save (`folder_transaction`): present only while its renames are being applied.
+SAVE_JOURNAL = ".paddle_distilroberta-save.json"
+
+
+class FolderTransaction:
+    """Several files of one folder replaced all-or-nothing (see `folder_transaction`)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.pending: dict = {}  # final name -> temporary path
+
+    def path(self, name: str) -> Path:
+        """A new empty temporary file that becomes `folder/name` when the transaction commits."""
+        if name in self.pending or "/" in name or name in ("", ".", "..", SAVE_JOURNAL):
+            raise ValueError(f"Cannot stage {name!r} in {self.folder}: a plain file name, once per save.")
+        tmp = _temp_sibling(self.folder / name)
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        self.pending[name] = tmp
+        return tmp
+
+    def write_text(self, name: str, text: str) -> Path:
+        self.path(name).write_text(text, encoding="utf-8")
+        return self.folder / name
+
+    def commit(self) -> None:
+        for tmp in self.pending.values():
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+        journal = {"renames": [[tmp.name, name] for name, tmp in self.pending.items()]}
+        atomic_write_text(self.folder / SAVE_JOURNAL, json.dumps(journal, indent=1))  # the commit point
+        _apply_journal(self.folder)
+
+    def abort(self) -> None:
+        for tmp in self.pending.values():
+            tmp.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def folder_transaction(folder: PathLike) -> Iterator[FolderTransaction]:
+    """Replace several files of `folder` all-or-nothing, even if the process is killed part way.
+
+    Files are written under temporary names (`txn.path(name)`), fsync'ed, then a journal listing the renames is
+    written atomically (the commit point) and the renames are applied. A kill before the journal exists leaves
+    the old files untouched; a kill after it is rolled forward by `recover_folder`, which every reader of a
+    checkpoint or tokenizer folder calls first. So a folder reads as the old save or the new one, never a mix.
+    Other files in the folder are left alone. On an exception the temporary files are removed.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    recover_folder(folder)
+    txn = FolderTransaction(folder)
+    try:
+        yield txn
+        txn.commit()
+    finally:
+        txn.abort()  # removes what is left of the temporary files (none after a commit)
+
+
+def _apply_journal(folder: Path) -> None:
+    journal_path = folder / SAVE_JOURNAL
+    try:
+        journal = json.loads(journal_path.read_text(encoding="utf-8"))
+        renames = [(str(a), str(b)) for a, b in journal["renames"]]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise CheckpointFormatError(
+            f"{journal_path} (the record of an interrupted save) is unreadable ({err}); the folder may mix two "
+            "saves. Save the model again, or delete the file if you know the folder is complete."
+        ) from err
+    for tmp_name, name in renames:
+        if "/" in tmp_name or "/" in name:
+            raise CheckpointFormatError(f"{journal_path} lists a path ({tmp_name!r} -> {name!r}); refusing it.")
+        if (folder / tmp_name).exists():
+            publish(folder / tmp_name, folder / name)
+    journal_path.unlink(missing_ok=True)
+    fsync_dir(folder)
+
+
+def recover_folder(folder: PathLike) -> bool:
+    """Finish a save that was interrupted after its commit point (see `folder_transaction`); True if one was.
+
+    Raises:
+        PermissionError: the folder needs recovering but cannot be written (the message says what to do).
+    """
+    folder = Path(folder)
+    if not (folder / SAVE_JOURNAL).is_file():
+        return False
+    try:
+        _apply_journal(folder)
+    except PermissionError as err:
+        raise PermissionError(
+            f"{folder} holds an interrupted save ({SAVE_JOURNAL}) that needs finishing, but the folder is not "
+            "writable. Load it once from an account that can write it, or save the model again."
+        ) from err
+    return True
+
+
 @contextlib.contextmanager
 def atomic_dir(target: PathLike) -> Iterator[Path]:
     """Yield an empty temporary folder beside `target`; when the block succeeds it replaces `target` whole.
@@ -130,8 +226,9 @@ def atomic_dir(target: PathLike) -> Iterator[Path]:
 
 
 def find_config_file(folder: PathLike) -> Path:
-    """config.json, else PaddleNLP's legacy model_config.json."""
+    """config.json, else PaddleNLP's legacy model_config.json (after finishing an interrupted save, if any)."""
     folder = Path(folder)
+    recover_folder(folder)
     for name in (CONFIG_NAME, LEGACY_CONFIG_NAME):
         if (folder / name).is_file():
             return folder / name
@@ -144,6 +241,7 @@ def find_config_file(folder: PathLike) -> Path:
 def find_weight_files(folder: PathLike) -> List[Path]:
     """The weight files of a folder, in preference order (safetensors, then .bin, then .pdparams)."""
     folder = Path(folder)
+    recover_folder(folder)
     for name in WEIGHT_NAMES:
         if (folder / name).is_file():
             return [folder / name]

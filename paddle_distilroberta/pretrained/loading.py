@@ -41,10 +41,10 @@ from .files import (
     PADDLE_FORMAT_METADATA,
     SAFE_WEIGHTS_NAME,
     atomic_dir,
-    atomic_path,
     atomic_write_text,
     find_config_file,
     find_weight_files,
+    folder_transaction,
 )
 from .resolve import HubOptions, Resolved, registry_config, resolve
 from .serialization import (
@@ -392,8 +392,8 @@ def save_pretrained(
         **kwargs: PaddleNLP's `safe_serialization`, `max_shard_size`, ... are accepted and ignored
             (always one safetensors file).
 
-    Both files are written in full under temporary names, then renamed into place (weights, then config.json),
-    so a failed save leaves the previous files intact.
+    Both files are replaced all-or-nothing (`files.folder_transaction`): an error or a kill at any point leaves
+    a folder that loads as the previous save or as this one, never a mix, and no temporary file after an error.
     """
     save_directory = Path(save_directory)
     if save_directory.exists() and not save_directory.is_dir():
@@ -407,8 +407,7 @@ def save_pretrained(
         metadata = {"format": "pt"}
     else:
         metadata = dict(PADDLE_FORMAT_METADATA)
-    # both files are written in full under temporary names before either is renamed (weights first, config last)
-    with atomic_path(save_directory / CONFIG_NAME) as config_tmp, atomic_path(save_directory / SAFE_WEIGHTS_NAME) as weights_tmp:
-        save_safetensors(state, weights_tmp, metadata=metadata, atomic=False)
-        config_tmp.write_text(config.to_json_string(hf=hf_format), encoding="utf-8")
+    with folder_transaction(save_directory) as txn:  # all-or-nothing, even if the process is killed
+        save_safetensors(state, txn.path(SAFE_WEIGHTS_NAME), metadata=metadata, atomic=False)
+        txn.write_text(CONFIG_NAME, config.to_json_string(hf=hf_format))
     return save_directory
