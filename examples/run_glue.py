@@ -112,10 +112,13 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
     if any(files.values()):
         raw = load_raw_datasets(data_files=files)
     else:
-        name = data.dataset_name or ("glue" if data.task_name else None)
-        if name is None:
+        if data.dataset_name:
+            name, config_name = data.dataset_name, data.dataset_config_name
+        elif data.task_name:
+            name, config_name = "glue", data.task_name  # the hub's GLUE: one config per task
+        else:
             raise SystemExit("give --task_name, --dataset_name or --train_file/--validation_file")
-        raw = load_raw_datasets(name, data.dataset_config_name or data.task_name, cache_dir=model_args.cache_dir)
+        raw = load_raw_datasets(name, config_name, cache_dir=model_args.cache_dir)
     label_names = raw.pop("__label_names__", {}).get("label")
     eval_splits = [s for s in ("validation", "validation_matched", "validation_mismatched") if s in raw]
     first = raw.get("train") or raw[eval_splits[0]]

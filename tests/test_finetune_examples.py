@@ -302,3 +302,29 @@ def test_finetune_yaml_defaults_and_flag_overrides(paddlenlp_trainer, tmp_path):
         parsed = parse_finetune_args((module.ModelArguments, module.DataArguments),
                                      ["--config", str(CONFIGS / f"{name}.yaml"), "--output_dir", str(tmp_path)])
         assert parsed[0].model_name_or_path == "distilroberta-base"
+
+
+def test_run_glue_task_name_with_a_datasets_dataset(tiny_dir, tmp_path):
+    """--task_name sst2 --dataset_name DIR: the `datasets` path (a local parquet folder, offline), GLUE's column
+    names and metric, and id2label from the dataset's ClassLabel names."""
+    datasets = require("datasets")
+    from paddle_distilroberta import AutoModelForSequenceClassification
+
+    features = datasets.Features({"sentence": datasets.Value("string"), "idx": datasets.Value("int32"),
+                                  "label": datasets.ClassLabel(names=["negative", "positive"])})
+    folder = tmp_path / "sst2-like"
+    folder.mkdir()
+    for split, n, seed in (("train", 128, 0), ("validation", 32, 1)):
+        rows = _sentiment_rows(n, seed)
+        datasets.Dataset.from_dict({"sentence": [r["sentence"] for r in rows], "idx": list(range(n)),
+                                    "label": [int(r["label"] == "positive") for r in rows]},
+                                   features=features).to_parquet(str(folder / f"{split}.parquet"))
+    out = tmp_path / "out"
+    _run("run_glue.py", ["--task_name", "sst2", "--dataset_name", str(folder), "--cache_dir", str(tmp_path / "cache"),
+                         "--model_name_or_path", str(tiny_dir), "--output_dir", str(out), "--do_train", "--do_eval",
+                         "--max_seq_length", "32", "--num_train_epochs", "1", "--learning_rate", "3e-3",
+                         "--per_device_train_batch_size", "16", "--save_strategy", "no"], tmp_path)
+    results = json.loads((out / "eval_results.json").read_text())
+    assert set(results) >= {"eval_accuracy", "eval_loss"}, results
+    model = AutoModelForSequenceClassification.from_pretrained(str(out))
+    assert model.config.id2label == {0: "negative", 1: "positive"}
