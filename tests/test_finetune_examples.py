@@ -328,3 +328,24 @@ def test_run_glue_task_name_with_a_datasets_dataset(tiny_dir, tmp_path):
     assert set(results) >= {"eval_accuracy", "eval_loss"}, results
     model = AutoModelForSequenceClassification.from_pretrained(str(out))
     assert model.config.id2label == {0: "negative", 1: "positive"}
+
+
+def test_run_qa_squad_v2_reports_has_and_no_answer(tiny_dir, tmp_path):
+    """--version_2_with_negative: unanswerable questions (empty answers) train the <s> span and are scored apart."""
+    rows = _qa_rows(24, "q", 2)
+    for i, row in enumerate(rows):
+        if i % 3 == 2:  # ask about someone the context does not mention
+            missing = next(p for p in PEOPLE if p not in row["context"])
+            row.update(question=f"Where does {missing} live?", answers={"text": [], "answer_start": []})
+    train = _write_jsonl(tmp_path / "train.jsonl", rows[:18])
+    dev = _write_jsonl(tmp_path / "dev.jsonl", rows[18:])
+    out = tmp_path / "out"
+    _run("run_qa.py", ["--model_name_or_path", str(tiny_dir), "--train_file", str(train), "--validation_file", str(dev),
+                       "--output_dir", str(out), "--do_train", "--do_eval", "--version_2_with_negative",
+                       "--max_seq_length", "48", "--doc_stride", "16", "--num_train_epochs", "2",
+                       "--learning_rate", "3e-3", "--per_device_train_batch_size", "16", "--save_strategy", "no"], tmp_path)
+    results = json.loads((out / "eval_results.json").read_text())
+    assert results["eval_total"] == 6 and results["eval_HasAns_total"] == 4 and results["eval_NoAns_total"] == 2, results
+    assert all(math.isfinite(results[k]) for k in ("eval_exact", "eval_f1", "eval_loss"))
+    predictions = json.loads((out / "eval_predictions.json").read_text())
+    assert set(predictions) == {r["id"] for r in rows[18:]}
