@@ -834,3 +834,11 @@ def test_shard_index_cannot_point_outside_its_folder(worker, tmp_path):
     index = tmp_path / "model.safetensors.index.json"
     index.write_text(json.dumps({"weight_map": {"w": "../../etc/passwd"}}))
     assert_refused(worker.run("shard_index", index), r"not a plain file name", errors=("UnsafeCheckpointError",))
+
+
+def test_safetensors_header_that_would_take_gigabytes_to_parse_is_refused_first(worker, tmp_path):
+    """A 90 MB header of `[{},{},...]` (under the format's 100 MB cap) takes ~2 GB as Python objects."""
+    raw = b'{"a":[' + b"{}," * (30 * MiB) + b"{}]}"
+    path = _safetensors(tmp_path / "m.safetensors", None, b"", raw_header=raw)
+    assert_refused(worker.run("iter_safetensors", path), r"m\.safetensors.*would take about \d+ MiB to parse",
+                   errors=("CheckpointFormatError",), max_seconds=5, max_peak=256 * MiB)

@@ -73,6 +73,21 @@ _SAFETENSORS_DTYPES = {
 _SAFETENSORS_OTHER_DTYPES = ("F4", "F6_E2M3", "F6_E3M2", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F8_E4M3FNUZ",
                              "F8_E5M2FNUZ", "U16", "U32", "U64", "C64")
 _SAFETENSORS_MAX_HEADER = 100_000_000  # bytes; the safetensors library's limit
+# Python's json needs up to ~20 bytes of memory per byte of hostile JSON such as `[{},{},...]`: what a header
+# would cost once parsed is estimated from its bytes first (a real header costs a few times its size).
+_MAX_JSON_OBJECTS_BYTES = 2**30
+
+
+def _check_json_cost(raw: bytes, what: str) -> None:
+    """Refuse JSON whose parsed form would take more than `_MAX_JSON_OBJECTS_BYTES` (estimated from counts)."""
+    containers = raw.count(b"{") + raw.count(b"[")
+    strings = (raw.count(b'"') - raw.count(b'\\"')) // 2
+    cost = 64 * containers + 56 * strings + 8 * raw.count(b",") + len(raw)
+    if cost > _MAX_JSON_OBJECTS_BYTES:
+        raise CheckpointFormatError(
+            f"{what} has a JSON header of {len(raw)} bytes that would take about {cost // 2**20} MiB to parse "
+            f"(more than {_MAX_JSON_OBJECTS_BYTES // 2**20} MiB); the file is corrupt or crafted."
+        )
 _SAFETENSORS_MAX_DIMS = 64
 
 
@@ -174,14 +189,16 @@ def _safetensors_header(path: Path, handle: BinaryIO) -> tuple[dict[str, _Safete
         raise CheckpointFormatError(
             f"{path} is truncated or not a safetensors file (header length {header_len}, file size {size}); re-download it."
         )
+    raw_header = handle.read(header_len)
+    _check_json_cost(raw_header, str(path))
     try:
-        header = json.loads(handle.read(header_len).decode("utf-8"), object_pairs_hook=_refuse_duplicate_keys)
+        header = json.loads(raw_header.decode("utf-8"), object_pairs_hook=_refuse_duplicate_keys)
     except _DuplicateKey as err:
         raise CheckpointFormatError(
             f"{path} names {_brief(err.args[0])} twice in its safetensors header: the file is corrupt (or crafted); "
             "re-download it."
         ) from None
-    except (ValueError, RecursionError) as err:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+    except (ValueError, RecursionError, MemoryError) as err:  # JSONDecodeError, UnicodeDecodeError: ValueErrors
         raise CheckpointFormatError(
             f"{path} has a corrupt safetensors header ({type(err).__name__}: {str(err)[:200]}); re-download it."
         ) from None
