@@ -386,6 +386,43 @@ def download_url(
         return DownloadResult(dest, size, digest, True)
 
 
+#: host:port -> (time of the probe, reason it is unreachable or None); probes are reused for this many seconds.
+_REACHABILITY: Dict[str, tuple] = {}
+REACHABILITY_TTL = 30.0
+PROBE_TIMEOUT = 3.0
+
+
+def unreachable(url: str, timeout: float = PROBE_TIMEOUT) -> Optional[str]:
+    """Why the server of `url` cannot be reached at all (no DNS answer, connection refused, no route), or None.
+
+    One TCP connect, remembered for `REACHABILITY_TTL` seconds per host, so that an offline machine fails in
+    seconds instead of retrying every file. A connect that merely times out is not "unreachable" (a slow or
+    lossy network): the usual retries handle it.
+    """
+    import socket
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    if not parsed.hostname:
+        return None
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    key = f"{parsed.hostname}:{port}"
+    seen = _REACHABILITY.get(key)
+    if seen is not None and time.monotonic() - seen[0] < REACHABILITY_TTL:
+        return seen[1]
+    reason: Optional[str] = None
+    try:
+        socket.create_connection((parsed.hostname, port), timeout=timeout).close()
+    except socket.gaierror as err:
+        reason = f"unreachable: cannot resolve {parsed.hostname} ({err.strerror or err})"
+    except socket.timeout:
+        reason = None
+    except OSError as err:  # ConnectionRefusedError, ENETUNREACH, EHOSTUNREACH, ...
+        reason = f"unreachable: {key} {err.strerror or type(err).__name__}"
+    _REACHABILITY[key] = (time.monotonic(), reason)
+    return reason
+
+
 def community_file(
     name: str,
     filename: str,
@@ -415,6 +452,9 @@ def community_file(
     url = community_url(name, filename, subfolder)
     if local_files_only:
         raise RemoteFileMissing(f"{url} is not in the local cache {dest.parent}")
+    reason = unreachable(url)
+    if reason is not None:
+        raise SourceFailure(f"{url}: {reason}", reason)
     try:
         download_url(url, dest, sha256=sha256, timeout=timeout, retries=retries, force=force_download)
     except HTTPStatusError as err:

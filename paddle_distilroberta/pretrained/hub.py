@@ -158,6 +158,15 @@ def hub_file(
     retries = download.default_retries() if retries is None else retries
     cache_dir = Path(cache_dir) if cache_dir is not None else download.hf_cache_dir()
     where = f"{repo_id}/{subfolder + '/' if subfolder else ''}{filename}@{revision}"
+    reason = None if local_files_only else download.unreachable(download.hf_endpoint())
+    if reason is not None:  # no retry storm: use the cached copy, if any, or fail now
+        try:
+            path = hf_hub_download(repo_id, filename, subfolder=subfolder or None, revision=revision,
+                                   cache_dir=str(cache_dir), token=token, local_files_only=True)
+        except (LocalEntryNotFoundError, EntryNotFoundError, OSError) as err:
+            raise SourceFailure(f"{where}: the hub at {download.hf_endpoint()} is {reason}", reason) from err
+        logger.info("The hub is %s; using the cached %s.", reason, where)
+        return Path(path)
     attempt = 0
     while True:
         try:

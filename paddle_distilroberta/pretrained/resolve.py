@@ -117,6 +117,7 @@ def parse_name(name: str) -> str:
     if not isinstance(name, str) or not name.strip():
         raise UnknownModelError(f"Expected a pretrained name, hub repo id or folder, got {name!r}.")
     name = name.strip()
+    explicit_hub = name.startswith("hf://")
     if "://" in name:
         name = _url_to_repo_id(name)
     if ".." in name.replace("\\", "/").split("/") or ".." in name:
@@ -128,6 +129,12 @@ def parse_name(name: str) -> str:
         )
     if registry.find_spec(name) is not None:
         return name
+    first, _, rest = name.partition("/")
+    if rest and not explicit_hub and Path(first).is_dir():
+        raise UnknownModelError(
+            f"No such folder: {name!r} ({first!r} is a folder here, but it has no {rest!r}). Check the path; to load "
+            f"the hub repo of that name instead, write 'hf://{name}'."
+        )
     if _HUB_ID_RE.match(name):
         return name
     if "/" in name:
@@ -291,6 +298,13 @@ def _raise_not_found(req: _Request, tried: List[Tuple[Source, str, Optional[Base
             "the path of a local folder that holds these files."
         )
         cls = NotInCacheError
+    elif tried and all(result.startswith("unreachable") for _, result, _ in tried):
+        fix = (
+            "The network looks unreachable. To fix: set HF_HUB_OFFLINE=1 to use only what is cached (run "
+            f"`{cli}` on a machine with network access first), point HF_ENDPOINT (and COMMUNITY_MODEL_PREFIX) at a "
+            "mirror you can reach, or pass the path of a local folder that holds these files."
+        )
+        cls = DownloadError
     else:
         fix = (
             "To fix: check the name and your network (HF_ENDPOINT / COMMUNITY_MODEL_PREFIX if you use mirrors), pass "
