@@ -842,3 +842,10 @@ def test_safetensors_header_that_would_take_gigabytes_to_parse_is_refused_first(
     path = _safetensors(tmp_path / "m.safetensors", None, b"", raw_header=raw)
     assert_refused(worker.run("iter_safetensors", path), r"m\.safetensors.*would take about \d+ MiB to parse",
                    errors=("CheckpointFormatError",), max_seconds=5, max_peak=256 * MiB)
+
+
+def test_pdparams_container_count_is_bounded(worker, tmp_path):
+    """4 MB of EMPTY_DICT/POP would keep 2,000,000 dicts alive (~400 MB) until the load ends."""
+    body = b"\x80\x02" + (pickle.EMPTY_DICT + pickle.POP) * 2_000_000 + pickle.NONE + pickle.STOP
+    assert_refused(worker.run("load", _pdparams(tmp_path, body)), r"m\.pdparams.*more than 1000000 lists",
+                   errors=("UnsafeCheckpointError",), max_peak=384 * MiB)

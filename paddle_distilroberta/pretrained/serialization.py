@@ -381,6 +381,8 @@ def save_safetensors(
 MAX_PICKLE_OPS = 5_000_000
 #: Nesting depth of lists/tuples/dicts in a pickle (a state dict needs 4 or 5).
 MAX_PICKLE_DEPTH = 32
+#: Lists, tuples and dicts a pickle may build (about 5 per tensor; each is kept until the load ends).
+MAX_PICKLE_CONTAINERS = 1_000_000
 _MAX_INT_BYTES = 32  # LONG1/LONG4 payloads; tensor sizes need 8
 _MAX_NUMBER_LINE = 64  # protocol-0 INT/LONG/FLOAT/PUT/GET lines
 _MAX_NAME = 256  # module and global names, storage keys
@@ -639,6 +641,11 @@ class _PickleMachine:
         if depth > MAX_PICKLE_DEPTH:
             raise UnsafeCheckpointError(
                 f"its pickle nests containers deeper than {MAX_PICKLE_DEPTH} levels; a state dict needs about 5"
+            )
+        if len(self._keep) >= MAX_PICKLE_CONTAINERS:
+            raise UnsafeCheckpointError(
+                f"its pickle builds more than {MAX_PICKLE_CONTAINERS} lists, tuples and dicts; a state dict needs "
+                "about 5 per tensor"
             )
         self._depth[id(obj)] = depth
         self._keep.append(obj)
