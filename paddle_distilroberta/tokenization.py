@@ -58,7 +58,9 @@ Example:
 """
 from __future__ import annotations
 
+import difflib
 import gc
+import inspect
 import logging
 import os
 import re
@@ -82,10 +84,8 @@ _DEFAULT_SPECIAL_TOKENS = {
     "pad_token": "<pad>", "cls_token": "<s>", "mask_token": "<mask>",
 }
 # from_pretrained keywords of PaddleNLP / transformers call sites that only concern where files come from.
-_IGNORED_LOAD_KWARGS = frozenset({
-    "from_hf_hub", "from_aistudio", "from_modelscope", "use_fast", "return_tokenizer_kwargs",
-    "trust_remote_code", "proxies", "resume_download", "_from_auto", "_commit_hash", "convert_from_torch",
-    "use_auth_token", "mirror", "_from_pipeline", "tokenizer_type", "config", "local_dir",
+_IGNORED_LOAD_KWARGS = frozenset({  # (hub arguments and refused values are HubOptions' job)
+    "tokenizer_type", "config", "local_dir",
 })
 _TRUNCATION_STRATEGIES = ("longest_first", "only_first", "only_second")
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -262,7 +262,12 @@ class DistilRobertaTokenizer:
     ) -> None:
         saved_added = dict(kwargs.pop("_added_tokens", None) or [])  # from from_pretrained: {id: token dict}
         if kwargs:
-            logger.warning("DistilRobertaTokenizer ignores unknown arguments %s.", sorted(kwargs))
+            name = sorted(kwargs)[0]
+            known = [p for p in inspect.signature(DistilRobertaTokenizer.__init__).parameters if p not in ("self", "kwargs")]
+            close = difflib.get_close_matches(name, known, n=2)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            raise TypeError(f"DistilRobertaTokenizer got an unexpected keyword argument {name!r}.{hint} "
+                            f"Its options: {', '.join(known)}.")
         for name, side in (("padding_side", padding_side), ("truncation_side", truncation_side)):
             if side not in ("right", "left"):
                 raise ValueError(f"{name}={side!r} is not supported; use 'right' or 'left'.")

@@ -504,3 +504,28 @@ def test_empty_name_is_refused_not_the_current_directory(tmp_path, monkeypatch):
         with pytest.raises(pdr.UnknownModelError, match="empty name"):
             pdr.AutoModelForMaskedLM.from_pretrained(empty)
     assert type(pdr.AutoModelForMaskedLM.from_pretrained(".")) is pdr.DistilRobertaForMaskedLM
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"variant": "fp16"}, "variant='fp16'.*dtype="),
+    ({"from_aistudio": True}, "AI Studio"),
+    ({"proxies": {"https": "http://proxy:3128"}}, "HTTPS_PROXY"),
+    ({"mirror": "tuna"}, "HF_ENDPOINT"),
+    ({"return_unused_kwargs": True}, "none to return"),
+])
+def test_loading_options_we_cannot_honour_are_refused(kwargs, message):
+    with pytest.raises(TypeError, match=message):
+        pdr.DistilRobertaForMaskedLM.from_pretrained(MLM, **kwargs)
+
+
+def test_neutral_loading_options_are_accepted():
+    model = pdr.DistilRobertaForMaskedLM.from_pretrained(
+        MLM, from_hf_hub=True, use_safetensors=True, trust_remote_code=True, variant=None, from_aistudio=False,
+        low_cpu_mem_usage=True, attn_implementation="eager")
+    assert type(model) is pdr.DistilRobertaForMaskedLM
+
+
+def test_tokenizer_unknown_keyword_is_refused(roberta_bpe_dir):
+    with pytest.raises(TypeError, match=r"unexpected keyword argument 'add_prefix_spaces'.*'add_prefix_space'"):
+        pdr.AutoTokenizer.from_pretrained(roberta_bpe_dir, add_prefix_spaces=True)
+    assert pdr.AutoTokenizer.from_pretrained(roberta_bpe_dir, add_prefix_space=True, use_fast=True).add_prefix_space

@@ -40,12 +40,22 @@ KINDS = ("model", "tokenizer", "config")
 _HUB_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*/[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _REVISION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")
 
-#: PaddleNLP / transformers loading arguments that mean nothing here (the resolver and loader decide by themselves).
+#: PaddleNLP / transformers loading arguments this package decides by itself: accepted with any value, logged.
 IGNORED_KWARGS = (
-    "from_hf_hub", "from_aistudio", "download_hub", "convert_from_torch", "convert_from_hf", "use_safetensors",
-    "low_cpu_mem_usage", "load_state_as_np", "trust_remote_code", "attn_implementation", "_fast_init",
-    "resume_download", "proxies", "mirror", "variant", "use_fast", "return_unused_kwargs", "return_tokenizer_kwargs",
+    "from_hf_hub", "download_hub", "convert_from_torch", "convert_from_hf", "use_safetensors", "low_cpu_mem_usage",
+    "load_state_as_np", "attn_implementation", "_fast_init", "resume_download", "use_fast", "return_tokenizer_kwargs",
+    "_from_auto", "_from_pipeline", "_commit_hash", "trust_remote_code",
 )
+#: Arguments accepted only with the value that changes nothing here; any other value is refused (never ignored).
+#: trust_remote_code=True is accepted: this package runs no code from a checkpoint either way.
+_ONLY_NEUTRAL = {
+    "from_aistudio": (False, "AI Studio's model hub is not supported; download the folder and pass its path"),
+    "from_modelscope": (False, "ModelScope is not supported; download the folder and pass its path"),
+    "variant": (None, "weight variants (e.g. 'fp16' files) are not supported; pass dtype= to cast on load"),
+    "mirror": (None, "set HF_ENDPOINT (hub) or COMMUNITY_MODEL_PREFIX (PaddleNLP server) to use a mirror"),
+    "proxies": (None, "set HTTPS_PROXY / HTTP_PROXY in the environment instead"),
+    "return_unused_kwargs": (False, "every keyword is used or refused here, so there are none to return"),
+}
 
 
 @dataclass(frozen=True)
@@ -64,14 +74,24 @@ class HubOptions:
     @classmethod
     def pop_from(cls, kwargs: Dict[str, Any]) -> "HubOptions":
         """Remove the hub arguments from `kwargs` (and `use_auth_token`, their old alias, and the loading
-        arguments of PaddleNLP/transformers that mean nothing here); return them as a HubOptions."""
+        arguments of PaddleNLP/transformers that this package decides by itself); return them as a HubOptions.
+
+        Raises:
+            TypeError: a loading argument with a value this package cannot honour (`variant="fp16"`,
+                `from_aistudio=True`, `proxies={...}`, ...), with what to do instead.
+        """
         found = {k: kwargs.pop(k) for k in cls.FIELDS if k in kwargs}
         alias = kwargs.pop("use_auth_token", None)
         if alias is not None and found.get("token") is None:
             found["token"] = alias
-        ignored = sorted(k for k in IGNORED_KWARGS if kwargs.pop(k, None) is not None)
+        for name, (neutral, why) in _ONLY_NEUTRAL.items():
+            if name in kwargs:
+                value = kwargs.pop(name)
+                if value != neutral and not (neutral is False and value is None):
+                    raise TypeError(f"from_pretrained({name}={value!r}) is not supported: {why}.")
+        ignored = sorted(k for k in IGNORED_KWARGS if k in kwargs and kwargs.pop(k, None) is not None)
         if ignored:
-            logger.debug("from_pretrained: ignoring %s (they mean nothing to this package).", ignored)
+            logger.debug("from_pretrained: ignoring %s (this package decides them by itself).", ignored)
         found["subfolder"] = found.get("subfolder") or ""
         return cls(**found)
 
