@@ -849,3 +849,11 @@ def test_pdparams_container_count_is_bounded(worker, tmp_path):
     body = b"\x80\x02" + (pickle.EMPTY_DICT + pickle.POP) * 2_000_000 + pickle.NONE + pickle.STOP
     assert_refused(worker.run("load", _pdparams(tmp_path, body)), r"m\.pdparams.*more than 1000000 lists",
                    errors=("UnsafeCheckpointError",), max_peak=384 * MiB)
+
+
+@pytest.mark.xfail(reason="pretrained/files.py read_shard_index lets json's RecursionError escape (owned elsewhere; "
+                          "issue 8 report: catch RecursionError/MemoryError and bound the index size)")
+def test_shard_index_deeply_nested_json_is_a_clean_error(worker, tmp_path):
+    index = tmp_path / "model.safetensors.index.json"
+    index.write_text('{"weight_map": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert_refused(worker.run("shard_index", index), r"model\.safetensors\.index\.json", errors=("CheckpointFormatError",))
