@@ -1220,15 +1220,12 @@ class _TorchStorages:
         if not 0 <= numel < 2**62:
             raise CheckpointFormatError(f"storage {_brief(key)} has an invalid size {_brief(numel)}")
         name = f"{self._prefix}/data/{key}"
-        try:
-            raw = _read_zip_entry(self._archive, name, numel * dtype.itemsize, f"storage {key!r}")
-        except CheckpointFormatError as err:
-            if "needs" in str(err) and "holds" in str(err):
-                size = self._archive.getinfo(name).file_size
-                raise CheckpointFormatError(
-                    f"storage {key!r} holds {size} bytes, fewer than its {numel} elements of {dtype.name} need"
-                ) from None
-            raise
+        size = self._archive.NameToInfo[name].file_size if name in self._archive.NameToInfo else None
+        if size is not None and size < numel * dtype.itemsize:
+            raise CheckpointFormatError(
+                f"storage {key!r} holds {size} bytes, fewer than its {numel} elements of {dtype.name} need"
+            )
+        raw = _read_zip_entry(self._archive, name, numel * dtype.itemsize, f"storage {key!r}")
         array = np.frombuffer(raw, dtype=dtype, count=numel) if numel else np.empty(0, dtype=storage_type.dtype)
         if not array.dtype.isnative:
             array = array.astype(storage_type.dtype)
