@@ -439,6 +439,10 @@ def load_raw_datasets(dataset_name: Optional[str] = None, dataset_config_name: O
         data_files: ``{"train": path, "validation": path, "test": path}``; None entries are skipped.
     Exactly one of `dataset_name` and `data_files` must be given. Hub datasets keep their ``ClassLabel`` names
     under the key ``"__label_names__"`` of the returned dict (a dict column -> names).
+
+    Once PaddleNLP is imported, ``datasets.load_dataset`` is PaddleNLP's wrapper: a name whose last path part
+    is one of its mirrored scripts (``glue``, ``squad``, ``squad_v2``, ``imdb``, ...) loads PaddleNLP's copy of
+    that Hugging Face script (same columns and labels, files from Baidu's mirror), any other name loads as usual.
     """
     files = {k: v for k, v in (data_files or {}).items() if v}
     if bool(dataset_name) == bool(files):
