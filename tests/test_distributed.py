@@ -83,7 +83,9 @@ def _tiny_model_dir(folder: Path, roberta_bpe_dir: Path) -> Path:
 
 def test_run_glue_data_parallel_two_cpu_processes_match_one_process(tmp_path, roberta_bpe_dir):
     """`launch --nproc_per_node 2 examples/run_glue.py` (per-device batch 8) ends with the same weights on both
-    ranks, and equals one process with batch 16 on the same 16 examples (one full batch per step) within 1e-5."""
+    ranks, and equals one process with batch 16 on the same 16 examples (one full batch per step) within 1e-5.
+    The data-parallel run also recomputes its layers (`--recompute true`, gradient checkpointing under
+    DataParallel); the one-process run keeps its activations."""
     import numpy as np
     import paddle
 
@@ -102,7 +104,7 @@ def test_run_glue_data_parallel_two_cpu_processes_match_one_process(tmp_path, ro
     script = str(REPO_ROOT / "examples" / "run_glue.py")
     log_dir = tmp_path / "logs"
     cmd = [sys.executable, "-m", "paddle.distributed.launch", "--nproc_per_node", "2", "--log_dir", str(log_dir), script,
-           *common, "--per_device_train_batch_size", "8", "--output_dir", str(tmp_path / "dp")]
+           *common, "--per_device_train_batch_size", "8", "--output_dir", str(tmp_path / "dp"), "--recompute", "true"]
     try:
         proc = subprocess.run(cmd, cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired as err:
