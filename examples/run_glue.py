@@ -10,7 +10,8 @@ transformers' run_glue.py flags; ``--config`` takes a YAML of defaults (configs/
 
 Local files (.csv/.tsv/.json/.jsonl) hold ``sentence`` (or ``sentence1``,``sentence2``, or any one/two text
 columns) and ``label``: integer or string labels make a classifier (string labels become ``id2label``), float
-labels a regressor. Writes ``eval_results.json`` (and ``train_results.json``, ``predict_results.txt``) and a model
+labels a regressor. ``--group_by_length`` batches similar lengths (less padding); ``--recompute true`` turns on
+gradient checkpointing. Writes ``eval_results.json`` (and ``train_results.json``, ``predict_results.txt``) and a model
 that ``from_pretrained(output_dir)`` loads alone (as is every ``checkpoint-N``).
 """
 from __future__ import annotations
