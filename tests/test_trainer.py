@@ -403,3 +403,18 @@ def test_trainer_group_by_length_batches_similar_lengths(trainer_mod, tmp_path):
     assert pads_grouped < pads_plain / 2, (pads_grouped, pads_plain)
     assert sorted(i for b in LengthGroupedBatchSampler(lengths, 8, seed=7) for i in b) == list(range(64))
     assert grouped.train().global_step == 3 * 8
+
+
+@pytest.mark.parametrize("first", ["paddle_distilroberta", "paddlenlp.trainer"])
+def test_trainer_patch_applies_in_either_import_order(trainer_mod, tmp_path, first):
+    """Trainer._save / train are wrapped whichever of paddle_distilroberta and paddlenlp.trainer is imported first."""
+    second = "paddlenlp.trainer" if first == "paddle_distilroberta" else "paddle_distilroberta"
+    code = (f"import importlib; importlib.import_module({first!r}); importlib.import_module({second!r})\n"
+            "from paddlenlp.trainer import Trainer\n"
+            "mark = '_paddle_distilroberta_completes_checkpoints'\n"
+            "print('PATCHED', getattr(Trainer._save, mark, False), getattr(Trainer.train, mark, False))\n")
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, "-c", code], cwd=str(tmp_path), env=env, capture_output=True, text=True,
+                          timeout=240)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    assert "PATCHED True True" in proc.stdout, proc.stdout[-2000:] + proc.stderr[-2000:]
