@@ -4,8 +4,11 @@ A real `http.server.ThreadingHTTPServer` on 127.0.0.1 (port 0). Layouts served:
 
 * hub: `GET`/`HEAD /{org}/{name}/resolve/{revision}/{filename}` as the real hub answers them: plain git files get
   `200` with `ETag` (the git blob sha1), `X-Repo-Commit`, `Content-Length`, `Accept-Ranges`; Git LFS files
-  (`.safetensors`, `.bin`, `.pdparams`, `.h5`, `.msgpack`) get `302` to a CDN-like path on the same server
-  (`/cdn-lfs/{sha256}`) with `X-Linked-Etag`/`ETag` = the sha256, `X-Linked-Size` and `X-Repo-Commit`.
+  (`.safetensors`, `.bin`, `.pdparams`, `.h5`, `.msgpack`) get `302` to a CDN-like path (`/cdn-lfs/{sha256}`)
+  with `X-Linked-Etag`/`ETag` = the sha256, `X-Linked-Size` and `X-Repo-Commit`. As on the real hub, the CDN is
+  ANOTHER host (`server.cdn_url`, http://localhost:PORT, the same loopback socket under another name):
+  huggingface_hub >= 1.0 follows redirects only within the hub's host and reads the file's metadata from the
+  302 itself, so a same-host CDN would hide missing headers.
   Missing repos, revisions and files get 404 with the hub's `X-Error-Code` (RepoNotFound, RevisionNotFound,
   EntryNotFound).
 * CDN: `GET`/`HEAD /cdn-lfs/{sha256}` with HTTP Range support.
@@ -96,6 +99,12 @@ class HubServer:
     def url(self) -> str:
         assert self._httpd is not None, "server not started"
         return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    @property
+    def cdn_url(self) -> str:
+        """The CDN's base URL: this server under the host name `localhost` (another host, as the real CDN is)."""
+        assert self._httpd is not None, "server not started"
+        return f"http://localhost:{self._httpd.server_address[1]}"
 
     @property
     def community_prefix(self) -> str:
@@ -229,7 +238,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(302)
             for key, value in {
                 **headers,
-                "Location": f"{self.hub.url}/cdn-lfs/{sha}",
+                "Location": f"{self.hub.cdn_url}/cdn-lfs/{sha}",
                 "X-Linked-Etag": f'"{sha}"',
                 "ETag": f'"{sha}"',
                 "X-Linked-Size": str(len(data)),

@@ -93,16 +93,46 @@ def _root_cause(err: BaseException) -> BaseException:
     return err
 
 
-def _describe_failure(err: BaseException, timeout: float) -> str:
-    import requests
-    from huggingface_hub.errors import HfHubHTTPError
+#: Modules whose exceptions are network failures (huggingface_hub 0.x uses requests, 1.x/2.x httpx / httpx2).
+_NETWORK_MODULES = ("requests", "urllib3", "httpx", "httpx2", "httpcore", "httpcore2", "h11", "http.client", "ssl")
 
+
+def _chain(err: BaseException):
+    while err is not None:
+        yield err
+        err = err.__cause__ or err.__context__
+
+
+def _status_code(err: BaseException) -> Optional[int]:
+    for item in _chain(err):
+        response = getattr(item, "response", None)
+        status = getattr(response, "status_code", None)
+        if isinstance(status, int):
+            return status
+    return None
+
+
+def _is_network_error(err: BaseException) -> bool:
+    return any(isinstance(item, (TimeoutError, ConnectionError))
+               or type(item).__module__.split(".")[0] in _NETWORK_MODULES for item in _chain(err))
+
+
+def _is_transient(err: BaseException) -> bool:
+    """Worth retrying: a 5xx or 429 answer, a timeout, a dropped connection, a cut-off body (any HTTP library)."""
+    status = _status_code(err)
+    if status is not None:
+        return status >= 500 or status == 429
+    return _is_network_error(err) or "Consistency check failed" in str(err)
+
+
+def _describe_failure(err: BaseException, timeout: float) -> str:
     cause = _root_cause(err)
-    if isinstance(cause, requests.Timeout) or "timed out" in str(cause).lower():
+    status = _status_code(err)
+    if any("timeout" in type(item).__name__.lower() or "timed out" in str(item).lower() for item in _chain(err)):
         return f"timed out (no answer within {timeout:g} s)"
-    if isinstance(cause, HfHubHTTPError) and cause.response is not None:
-        return f"HTTP {cause.response.status_code}"
-    if isinstance(cause, requests.ConnectionError):
+    if status is not None:
+        return f"HTTP {status}"
+    if any("connect" in type(item).__name__.lower() for item in _chain(err)):
         return f"could not connect ({type(cause).__name__})"
     return f"{type(cause).__name__}: {str(cause).splitlines()[0] if str(cause) else ''}".rstrip(": ")
 
@@ -143,7 +173,6 @@ def hub_file(
         RemoteFileMissing: the repo has no such file, or (offline) the cache does not hold it.
         SourceFailure: anything else; `.result` is a short reason for the resolver's summary.
     """
-    import requests
     from huggingface_hub import hf_hub_download
     from huggingface_hub.errors import (
         EntryNotFoundError,
@@ -195,12 +224,11 @@ def hub_file(
             raise SourceFailure(f"{where}: {err}", "repository not found (or private: pass token= / set HF_TOKEN)") from err
         except RevisionNotFoundError as err:
             raise SourceFailure(f"{where}: {err}", f"revision {revision!r} not found") from err
-        except HfHubHTTPError as err:
-            raise SourceFailure(f"{where}: {err}", _describe_failure(err, timeout)) from err
-        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError, OSError) as err:
-            transient = not isinstance(err, OSError) or isinstance(err, requests.RequestException) or "Consistency check failed" in str(err)
+        except Exception as err:  # noqa: BLE001 - sorted below: HTTP answers and network errors of any library
+            if _status_code(err) is None and not _is_network_error(err) and not isinstance(err, (OSError, HfHubHTTPError)):
+                raise  # a bug, not a download failure
             attempt += 1
-            if not transient or attempt > retries:
+            if not _is_transient(err) or attempt > retries:
                 raise SourceFailure(f"{where}: {err}", _describe_failure(err, timeout)) from err
             delay = download.backoff_delay(attempt)
             logger.warning("Hub download of %s: %s; retry %d/%d in %.1f s (resuming)", where, err, attempt, retries, delay)
