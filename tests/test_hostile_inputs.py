@@ -855,16 +855,12 @@ def test_pdparams_container_count_is_bounded(worker, tmp_path):
                    errors=("UnsafeCheckpointError",), max_peak=384 * MiB)
 
 
-@pytest.mark.xfail(reason="pretrained/files.py read_shard_index lets json's RecursionError escape (owned elsewhere; "
-                          "issue 8 report: catch RecursionError/MemoryError and bound the index size)")
 def test_shard_index_deeply_nested_json_is_a_clean_error(worker, tmp_path):
     index = tmp_path / "model.safetensors.index.json"
     index.write_text('{"weight_map": ' + "[" * 100_000 + "]" * 100_000 + "}")
     assert_refused(worker.run("shard_index", index), r"model\.safetensors\.index\.json", errors=("CheckpointFormatError",))
 
 
-@pytest.mark.xfail(reason="pretrained/loading.py _assign casts any dtype to the parameter's (owned elsewhere; issue 8 "
-                          "report: refuse integer/bool <-> float casts with WeightMappingError)")
 def test_model_refuses_float_weights_typed_i32_instead_of_casting(worker, tmp_path):
     """A header typing float weights as I32: the reader gives int32 (checked above); the model must not cast it."""
     source = REPO_ROOT / "tests" / "fixtures" / "models" / "RobertaModel"

@@ -258,12 +258,35 @@ def find_weight_files(folder: PathLike) -> List[Path]:
     )
 
 
+# Python's json needs up to ~20 bytes of memory per byte of hostile JSON such as `[{},{},...]`: what a document
+# would cost once parsed is estimated from its bytes first (a real header or index costs a few times its size).
+MAX_JSON_OBJECTS_BYTES = 2**30
+MAX_SHARD_INDEX_BYTES = 100_000_000  # a real index of a 100-billion-parameter model is a few MB
+
+
+def check_json_cost(raw: bytes, what: str) -> None:
+    """Refuse JSON whose parsed form would take more than `MAX_JSON_OBJECTS_BYTES` (estimated from counts)."""
+    containers = raw.count(b"{") + raw.count(b"[")
+    strings = (raw.count(b'"') - raw.count(b'\\"')) // 2
+    cost = 64 * containers + 56 * strings + 8 * raw.count(b",") + len(raw)
+    if cost > MAX_JSON_OBJECTS_BYTES:
+        raise CheckpointFormatError(
+            f"{what} has {len(raw)} bytes of JSON that would take about {cost // 2**20} MiB to parse "
+            f"(more than {MAX_JSON_OBJECTS_BYTES // 2**20} MiB); the file is corrupt or crafted."
+        )
+
+
+def _brief(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
 def _check_shard_name(name: Any, index_path: Path) -> str:
     if not isinstance(name, str) or not name or name in (".", "..") or "\0" in name:
-        raise UnsafeCheckpointError(f"{str(index_path)!r} lists an invalid shard file name {name!r}")
+        raise UnsafeCheckpointError(f"{str(index_path)!r} lists an invalid shard file name {_brief(name)}")
     if "/" in name or "\\" in name or os.path.basename(name) != name or Path(name).is_absolute():
         raise UnsafeCheckpointError(
-            f"{str(index_path)!r} lists shard {name!r}, which is not a plain file name; shards must lie "
+            f"{str(index_path)!r} lists shard {_brief(name)}, which is not a plain file name; shards must lie "
             "in the same folder as the index (a path here could read files outside it)."
         )
     return name
@@ -283,17 +306,25 @@ def read_shard_index(index_path: PathLike) -> dict:
     index_path = Path(index_path)
     if not index_path.is_file():
         raise FileNotFoundError(f"shard index {str(index_path)!r} does not exist")
+    size = index_path.stat().st_size
+    if size > MAX_SHARD_INDEX_BYTES:
+        raise CheckpointFormatError(f"shard index {str(index_path)!r} is {size} bytes (more than "
+                                    f"{MAX_SHARD_INDEX_BYTES}); the file is corrupt or crafted.")
+    raw = index_path.read_bytes()
+    check_json_cost(raw, f"shard index {str(index_path)!r}")
     try:
-        index = json.loads(index_path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as err:
-        raise CheckpointFormatError(f"shard index {str(index_path)!r} is not valid JSON: {err}") from err
+        index = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError, MemoryError) as err:  # JSONDecodeError, UnicodeDecodeError: ValueErrors
+        raise CheckpointFormatError(
+            f"shard index {str(index_path)!r} is not valid JSON ({type(err).__name__}: {str(err)[:200]})"
+        ) from None
     weight_map = index.get("weight_map") if isinstance(index, dict) else None
     if not isinstance(weight_map, dict) or not weight_map:
+        found = _brief(sorted(index)[:20]) if isinstance(index, dict) else type(index).__name__
         raise CheckpointFormatError(
-            f"shard index {str(index_path)!r} has no 'weight_map' object (tensor name -> shard file); "
-            f"found keys {sorted(index) if isinstance(index, dict) else type(index).__name__}"
+            f"shard index {str(index_path)!r} has no 'weight_map' object (tensor name -> shard file); found {found}"
         )
     bad_keys = [k for k in weight_map if not isinstance(k, str)]
     if bad_keys:
-        raise CheckpointFormatError(f"shard index {str(index_path)!r}: tensor names must be str, got {bad_keys[:5]!r}")
+        raise CheckpointFormatError(f"shard index {str(index_path)!r}: tensor names must be str, got {_brief(bad_keys[:5])}")
     return {key: _check_shard_name(shard, index_path) for key, shard in weight_map.items()}

@@ -230,13 +230,19 @@ def _build_guard(device: str, dtype: Optional[str]) -> Iterator[None]:
         paddle.set_device(old_device)
 
 
-def _assign(param: Any, value: Any) -> None:
+def _assign(name: str, param: Any, value: Any) -> None:
     if isinstance(value, np.ndarray):
         value = paddle.to_tensor(np.ascontiguousarray(value))
     elif not value.is_contiguous():  # a transposed view: store dense parameters
         value = value.contiguous()
     if value.dtype != param.dtype:
-        value = value.astype(param.dtype)
+        if paddle.is_floating_point(value) != paddle.is_floating_point(param):
+            raise WeightMappingError(
+                f"{name}: the checkpoint stores {value.dtype} but the model's parameter is {param.dtype}; an "
+                "integer/bool <-> float cast would change the values (a mislabelled or crafted file header?). "
+                "Re-download the checkpoint or re-save it from its source."
+            )
+        value = value.astype(param.dtype)  # float <-> float only: dtype= on load, bf16/fp16 checkpoints
     param.set_value(value)
 
 
@@ -281,7 +287,7 @@ def load_weights(
             elif list(value.shape) != list(expected[name]):
                 report["mismatched"].append(f"{name}: checkpoint {list(value.shape)} vs model {list(expected[name])}")
             else:
-                _assign(params[name], value)
+                _assign(name, params[name], value)
                 report["loaded"].append(name)
         if report["mismatched"] and not ignore_mismatched_sizes:
             raise WeightMappingError(

@@ -32,7 +32,11 @@ import numpy as np
 import paddle
 
 from paddle_distilroberta.errors import CheckpointFormatError, UnsafeCheckpointError
-from paddle_distilroberta.pretrained.files import atomic_path, read_shard_index  # read_shard_index: re-exported
+from paddle_distilroberta.pretrained.files import (  # read_shard_index: re-exported
+    atomic_path,
+    check_json_cost,
+    read_shard_index,
+)
 
 __all__ = [
     "CheckpointFormatError",
@@ -73,21 +77,7 @@ _SAFETENSORS_DTYPES = {
 _SAFETENSORS_OTHER_DTYPES = ("F4", "F6_E2M3", "F6_E3M2", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F8_E4M3FNUZ",
                              "F8_E5M2FNUZ", "U16", "U32", "U64", "C64")
 _SAFETENSORS_MAX_HEADER = 100_000_000  # bytes; the safetensors library's limit
-# Python's json needs up to ~20 bytes of memory per byte of hostile JSON such as `[{},{},...]`: what a header
-# would cost once parsed is estimated from its bytes first (a real header costs a few times its size).
-_MAX_JSON_OBJECTS_BYTES = 2**30
 
-
-def _check_json_cost(raw: bytes, what: str) -> None:
-    """Refuse JSON whose parsed form would take more than `_MAX_JSON_OBJECTS_BYTES` (estimated from counts)."""
-    containers = raw.count(b"{") + raw.count(b"[")
-    strings = (raw.count(b'"') - raw.count(b'\\"')) // 2
-    cost = 64 * containers + 56 * strings + 8 * raw.count(b",") + len(raw)
-    if cost > _MAX_JSON_OBJECTS_BYTES:
-        raise CheckpointFormatError(
-            f"{what} has a JSON header of {len(raw)} bytes that would take about {cost // 2**20} MiB to parse "
-            f"(more than {_MAX_JSON_OBJECTS_BYTES // 2**20} MiB); the file is corrupt or crafted."
-        )
 _SAFETENSORS_MAX_DIMS = 64
 
 
@@ -190,7 +180,7 @@ def _safetensors_header(path: Path, handle: BinaryIO) -> tuple[dict[str, _Safete
             f"{path} is truncated or not a safetensors file (header length {header_len}, file size {size}); re-download it."
         )
     raw_header = handle.read(header_len)
-    _check_json_cost(raw_header, str(path))
+    check_json_cost(raw_header, str(path))
     try:
         header = json.loads(raw_header.decode("utf-8"), object_pairs_hook=_refuse_duplicate_keys)
     except _DuplicateKey as err:
