@@ -45,7 +45,7 @@ def load_sentences(text_dir: Path, max_lines: int = 0) -> List[str]:
     return lines
 
 
-def _child(side: str, sentences_file: str, bpe: str, batch_size: int, threads: int) -> dict:
+def _child(side: str, sentences_file: str, bpe: str, batch_size: int, threads: int, precision: str) -> dict:
     sentences = json.loads(Path(sentences_file).read_text())
     if side == "torch":
         import torch
@@ -69,9 +69,10 @@ def _child(side: str, sentences_file: str, bpe: str, batch_size: int, threads: i
         paddle.seed(0)
         model = DistilRobertaModel(DistilRobertaConfig(**SHAPE), add_pooling_layer=False).eval()
         tokenizer = AutoTokenizer.from_pretrained(bpe)
-        pipe = pipeline("feature-extraction", model=model, tokenizer=tokenizer, batch_size=batch_size, progress=False)
+        pipe = pipeline("feature-extraction", model=model, tokenizer=tokenizer, batch_size=batch_size, progress=False,
+                        precision=None if precision == "eager" else precision)
         run = lambda items: pipe((s for s in items), return_tensors=True)  # noqa: E731
-        version = f"paddlepaddle {paddle.__version__}"
+        version = f"paddlepaddle {paddle.__version__}, {precision}" + (" predictor" if precision != "eager" else "")
     for _ in run(sentences[:WARMUP]):
         pass
     tokens = 0
@@ -88,6 +89,9 @@ def main() -> None:
     parser.add_argument("--torch-python", help="interpreter with torch + transformers (default: skip the torch side)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--precision", choices=("eager", "float32", "bfloat16"), default="eager",
+                        help="our side: the eager model (default), or the Paddle Inference predictor at this precision ("
+                             "float32: exact to 1e-5)")
     parser.add_argument("--rounds", type=int, default=2, help="alternate the two sides this many times; best round kept")
     parser.add_argument("--max-lines", type=int, default=0, help="cap the sentences (evenly spaced); 0: every line")
     parser.add_argument("--text-dir", default=str(SHARED / "text"))
@@ -96,20 +100,21 @@ def main() -> None:
     parser.add_argument("--sentences-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(_child(args.child, args.sentences_file, args.bpe, args.batch_size, args.threads)))
+        print(json.dumps(_child(args.child, args.sentences_file, args.bpe, args.batch_size, args.threads, args.precision)))
         return
     sentences = load_sentences(Path(args.text_dir), args.max_lines)
     env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "MKL_NUM_THREADS": str(args.threads),
            "TOKENIZERS_PARALLELISM": "false", "PADDLE_DISTILROBERTA_DISABLE_PROGRESS_BARS": "1"}
-    results = {}
+    results: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
+        env["PADDLE_DISTILROBERTA_HOME"] = str(Path(tmp) / "home")  # the predictor's export cache: thrown away
         sentences_file = Path(tmp) / "sentences.json"
         sentences_file.write_text(json.dumps(sentences))
         sides = [("paddle", sys.executable)] + ([("torch", args.torch_python)] if args.torch_python else [])
         for _ in range(args.rounds):  # alternate, so that drift on a shared machine hits both sides
             for side, python in sides:
                 cmd = [python, __file__, "--child", side, "--sentences-file", str(sentences_file), "--bpe", args.bpe,
-                       "--batch-size", str(args.batch_size), "--threads", str(args.threads)]
+                       "--batch-size", str(args.batch_size), "--threads", str(args.threads), "--precision", args.precision]
                 proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
                 if proc.returncode != 0:
                     sys.exit(f"{side} side failed:\n{proc.stderr[-3000:]}")

@@ -382,7 +382,7 @@ def _cmd_task(args: argparse.Namespace) -> int:
     from .pipelines import pipeline
 
     pipe = pipeline(task, model=model, tokenizer=args.tokenizer, device=args.device, batch_size=args.batch_size,
-                    progress=False if args.no_progress else None)
+                    precision=args.precision, progress=False if args.no_progress else None)
     pending: "deque" = deque()  # (number, item or LineError) in input order, not yet written
     failed = 0
 
@@ -432,6 +432,8 @@ def _add_task_parser(sub: Any, task: str) -> None:
     p.add_argument("--tokenizer", help="tokenizer name or folder (default: same as --model)")
     p.add_argument("--device", help="cpu, gpu or gpu:N (default: Paddle's current device)")
     p.add_argument("--batch-size", type=int, default=8, help="rows per model call (default: 8)")
+    p.add_argument("--precision", choices=("float32", "bfloat16"),
+                   help="run the Paddle Inference predictor at this precision (default: the eager model)")
     p.add_argument("--top-k", type=int, help="answers per input (fill-mask, text-classification, question-answering)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     if task == "fill-mask":

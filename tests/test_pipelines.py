@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Tuple
 import numpy as np
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, require
 
 paddle = pytest.importorskip("paddle")
 
@@ -154,10 +154,68 @@ def test_tasks_and_aliases(model_dirs):
         pipeline("question-answering")
 
 
-def test_precision_other_than_float32_is_refused_clearly(model_dirs):
+def test_precision_without_a_predictor_is_refused_clearly(model_dirs):
+    from paddle_distilroberta.pipelines import FeatureExtractionPipeline
+
+    base = pipeline("feature-extraction", model=str(model_dirs["base"]), progress=False)
+
+    class NoPredictor:  # a model object without to_predictor
+        config = base.model.config
+
     with pytest.raises(ValueError, match="Paddle Inference predictor path .* not available"):
-        pipeline("feature-extraction", model=str(model_dirs["base"]), precision="float16")
-    assert pipeline("feature-extraction", model=str(model_dirs["base"]), precision="float32") is not None
+        FeatureExtractionPipeline(NoPredictor(), base.tokenizer, precision="bfloat16")
+    assert FeatureExtractionPipeline(NoPredictor(), base.tokenizer, precision="float32")._predictor is None
+
+
+def test_precision_float32_runs_the_real_predictor(model_dirs, tmp_path, monkeypatch):
+    """precision='float32' goes through Paddle Inference (model.to_predictor) and equals the eager model to 1e-5."""
+    require("paddle.inference")
+    monkeypatch.setenv("PADDLE_DISTILROBERTA_HOME", str(tmp_path / "home"))
+    eager = pipeline("feature-extraction", model=str(model_dirs["base"]), progress=False)
+    if not hasattr(eager.model, "to_predictor"):
+        pytest.fail("models have no to_predictor (paddle_distilroberta.inference)")
+    fast = pipeline("feature-extraction", model=eager.model, tokenizer=eager.tokenizer, precision="float32", progress=False)
+    assert fast._predictor is not None
+    texts = ["Hello world!", "A somewhat longer sentence, with more words.", "x"]
+    assert_same(fast(texts), eager(texts), atol=1e-5)
+    qa_eager = pipeline("question-answering", model=str(model_dirs["qa"]), progress=False)
+    qa_fast = pipeline("question-answering", model=qa_eager.model, tokenizer=qa_eager.tokenizer, precision="float32")
+    item = {"question": "Who?", "context": "Jane Austen wrote the book in 1813."}
+    assert_same(qa_fast(item, top_k=3), qa_eager(item, top_k=3), atol=1e-5)
+    with pytest.raises((ValueError, NotImplementedError), match="int8"):
+        pipeline("feature-extraction", model=eager.model, tokenizer=eager.tokenizer, precision="int8")
+
+
+def test_precision_uses_the_predictor_when_the_model_has_one(model_dirs):
+    """precision != float32 goes through model.to_predictor(precision=...) when it exists (built by another module)."""
+    pipe = pipeline("feature-extraction", model=str(model_dirs["base"]), progress=False)
+    model, asked = pipe.model, []
+
+    def to_predictor(precision):
+        asked.append(precision)
+
+        def predict(input_ids, attention_mask):
+            with paddle.no_grad():
+                out = model(input_ids=paddle.to_tensor(input_ids), attention_mask=paddle.to_tensor(attention_mask))
+            return {"last_hidden_state": out.last_hidden_state.numpy()}
+        return predict
+
+    model.to_predictor = to_predictor
+    try:
+        fast = pipeline("feature-extraction", model=model, tokenizer=pipe.tokenizer, precision="bfloat16", progress=False)
+        assert asked == ["bfloat16"]
+        assert_same(fast(["a b c", "d"], pooling="mean"), pipe(["a b c", "d"], pooling="mean"), atol=1e-6)
+    finally:
+        del model.to_predictor
+
+
+def test_progress_bar_on_request(model_dirs, capsys):
+    pipe = pipeline("feature-extraction", model=str(model_dirs["base"]), progress=True)
+    pipe([f"text {i}" for i in range(20)], pooling="cls")
+    assert "feature-extraction" in capsys.readouterr().err
+    quiet = pipeline("feature-extraction", model=pipe.model, tokenizer=pipe.tokenizer, progress=False)
+    quiet([f"text {i}" for i in range(20)], pooling="cls")
+    assert capsys.readouterr().err == ""
 
 
 def _texts(n: int, seed: int = 0) -> List[str]:
@@ -183,9 +241,7 @@ def test_bucketing_keeps_order_and_equals_batch_size_one(task, model, kwargs, mo
     one = pipeline(task, model=batched.model, tokenizer=batched.tokenizer, batch_size=1, progress=False)
     got, want = batched(texts, **kwargs), one(texts, **kwargs)
     assert_same(got, want, atol=1e-5)
-    singles = [one(t, **kwargs) for t in texts[:5]]
-    expected = want[:5] if task != "text-classification" else want[:5]
-    assert_same(singles, expected, atol=1e-5)
+    assert_same([one(t, **kwargs) for t in texts[:5]], want[:5], atol=1e-5)  # one at a time, too
 
 
 def test_generator_streams_with_bounded_reads(model_dirs):

@@ -73,8 +73,10 @@ def pipeline(
         device: `None` (Paddle's current device), `"cpu"`, `"gpu"` or `"gpu:N"` (when loading `model`).
         batch_size: rows per model call (inputs are sorted by length into batches, answered in input order).
         dtype: `None`/`"float32"`, `"float16"` or `"bfloat16"` weights (when loading `model`; half needs a GPU).
-        precision: `None`/`"float32"` runs the dygraph model; other precisions need the Paddle Inference
-            predictor (`model.to_predictor`), refused with a clear error where it is not available.
+        precision: `None` runs the eager (dygraph) model. `"float32"` (within 1e-5 of eager, faster on CPU) or
+            `"bfloat16"` run the model's Paddle Inference predictor (`model.to_predictor`: exported once and
+            cached; the weights as they are when the pipeline is built); refused with a clear error where the
+            model has no predictor.
         progress: `True`/`False` to force the progress bar; `None` shows it for long inputs on a terminal.
         **kwargs: default call parameters of the task (e.g. `top_k=3`, `aggregation_strategy="simple"`).
 
@@ -97,6 +99,9 @@ def pipeline(
         model = getattr(auto, auto_name).from_pretrained(source, **load)
         if tokenizer is None:
             tokenizer = source
+    elif device is not None or dtype is not None:
+        logger.warning("device= and dtype= apply when the pipeline loads the model by name; the model object given "
+                       "is used as it is (move or cast it first).")
     if tokenizer is None:
         source = getattr(getattr(model, "config", None), "name_or_path", None) or getattr(getattr(model, "config", None), "_name_or_path", None)
         if not source:

@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 CHUNK_BATCHES = 32
 #: inputs from which a progress bar is shown on a terminal (when `progress=None`)
 PROGRESS_MIN_ITEMS = 256
-_PRECISIONS = (None, "float32", "fp32")
+_EAGER_PRECISIONS = ("float32", "fp32")
 
 
 def _is_dataset(inputs: Any) -> bool:
@@ -50,8 +50,9 @@ class Pipeline:
         batch_size: rows per model call.
         progress: `True` / `False` to force the progress bar on or off; `None` shows it on a terminal for
             long inputs (`PADDLE_DISTILROBERTA_DISABLE_PROGRESS_BARS=1` turns it off).
-        precision: `None` / `"float32"`; other precisions need the Paddle Inference predictor
-            (`model.to_predictor`).
+        precision: `None`: the eager model (exact, always the current weights). `"float32"` / `"bfloat16"`:
+            the model's Paddle Inference predictor (`model.to_predictor`, weights as they are now); refused
+            with a clear error for models without one (other than `"float32"`, which then runs eagerly).
     """
 
     task = ""
@@ -75,13 +76,17 @@ class Pipeline:
     # ------------------------------------------------------------------ set-up
 
     def _make_predictor(self, precision: Optional[str]) -> Any:
-        if precision in _PRECISIONS:
+        """None: the eager model. A precision: the model's Paddle Inference predictor (`model.to_predictor`),
+        which snapshots the weights now (build the pipeline again after changing them)."""
+        if precision is None:
             return None
         if hasattr(self.model, "to_predictor"):
             return self.model.to_predictor(precision=precision)
+        if precision in _EAGER_PRECISIONS:
+            return None
         raise ValueError(
             f"precision={precision!r} needs the Paddle Inference predictor path (model.to_predictor), which is not "
-            "available in this version yet; use precision=None or 'float32' (dygraph, exact).")
+            f"available for {type(self.model).__name__}; use precision=None or 'float32' (the eager model, exact).")
 
     def _check_params(self, params: Dict[str, Any]) -> Dict[str, Any]:
         """Validate and complete call parameters (subclasses check their own names)."""
@@ -100,11 +105,9 @@ class Pipeline:
         params = self._check_params({**self._defaults, **kwargs})
         single, items, total = self._as_items(inputs)
         if single:
-            return self._finish(next(self._stream(iter([items]), params, 1)), params)
-        results = (self._finish(result, params) for result in self._stream(iter(items), params, total))
-        if total is None:
-            return results
-        return list(results)
+            return next(self._stream(iter([items]), params, 1))
+        results = self._stream(iter(items), params, total)
+        return results if total is None else list(results)
 
     def _as_items(self, inputs: Any) -> Tuple[bool, Any, Optional[int]]:
         """(single?, the item or an iterable of items, number of items or None when unknown)."""
@@ -123,10 +126,6 @@ class Pipeline:
 
     def _is_single(self, inputs: Any) -> bool:
         return isinstance(inputs, (str, Mapping))
-
-    def _finish(self, result: Any, params: Dict[str, Any]) -> Any:
-        """Last touch on one result (e.g. unwrapping one-element lists as transformers does)."""
-        return result
 
     def _stream(self, items: Iterator[Any], params: Dict[str, Any], total: Optional[int]) -> Iterator[Any]:
         chunk_size = self.batch_size * CHUNK_BATCHES
@@ -190,7 +189,7 @@ class Pipeline:
         """Model outputs named in `output_names` for one padded batch (paddle tensors or numpy arrays)."""
         if self._predictor is not None:
             out = self._predictor(**arrays)
-            return {name: np.asarray(_pick(out, name), dtype=np.float32) for name in self.output_names}
+            return {name: _pick(out, name) for name in self.output_names}
         import paddle
 
         place = _model_place(self.model)
