@@ -90,6 +90,8 @@ _IGNORED_LOAD_KWARGS = frozenset({  # (hub arguments and refused values are HubO
 _TRUNCATION_STRATEGIES = ("longest_first", "only_first", "only_second")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _VERY_LARGE = int(1e20)
+#: The longest row padding="max_length" may build (the Rust library aborts the process on huge allocations).
+MAX_PADDED_LENGTH = 1_000_000
 
 TextInput = str
 PreTokenizedInput = List[str]
@@ -673,6 +675,12 @@ class DistilRobertaTokenizer:
                 truncation, pad, max_length = None, (None if pad == "max_length" else pad), None
         if max_length is not None and (type(max_length) is not int or max_length < 0):
             raise ValueError(f"max_length={max_length!r} must be a non-negative int.")
+        if pad == "max_length" and max_length is not None and max_length > MAX_PADDED_LENGTH:
+            raise ValueError(
+                f"padding='max_length' to {max_length} tokens (max_length or the tokenizer's model_max_length) would "
+                f"allocate more than {MAX_PADDED_LENGTH} positions per row; pass a real max_length (512 for RoBERTa "
+                "models) or fix model_max_length in tokenizer_config.json."
+            )
         if type(stride) is not int or stride < 0:
             raise ValueError(f"stride={stride!r} must be a non-negative int.")
         trunc_state = None
@@ -860,6 +868,9 @@ class DistilRobertaTokenizer:
         strategy, side = _parse_padding(padding, padding_side or self.padding_side)
         if strategy == "max_length":
             target = max_length if max_length is not None else self.model_max_length
+            if target > MAX_PADDED_LENGTH:
+                raise ValueError(f"pad(padding='max_length') to {target} tokens exceeds {MAX_PADDED_LENGTH}; "
+                                 "pass max_length (512 for RoBERTa models).")
         else:
             target = longest if strategy == "longest" else None
         if target is not None and pad_to_multiple_of:

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from tokenizers import AddedToken, Tokenizer
 from tokenizers.models import BPE
 
+from .configuration import CONFIG_LIMITS, UNSAFE_SKIP_LIMITS_ENV
 from .pretrained.files import folder_transaction, recover_folder
 
 logger = logging.getLogger(__name__)
@@ -56,12 +58,24 @@ def _read_json(path: Path, what: str) -> Any:
         raise ValueError(f"{what} file {str(path)!r} is not valid UTF-8 JSON ({err}); the file is corrupt, download it again.") from err
 
 
+def max_token_id() -> int:
+    """The largest token id a vocabulary file may use: the config's vocab_size limit (lifted by the env variable)."""
+    lifted = os.environ.get(UNSAFE_SKIP_LIMITS_ENV, "").strip().lower() not in ("", "0", "false", "no")
+    return 2**31 - 2 if lifted else CONFIG_LIMITS["vocab_size"] - 1
+
+
 def _check_vocab(vocab: Any, source: str) -> Dict[str, int]:
     if not isinstance(vocab, dict) or not vocab:
         raise ValueError(f"Vocabulary in {source!r} must be a non-empty JSON object {{token: id}}, found {type(vocab).__name__}; the file is corrupt, download it again.")
     bad = next(((t, i) for t, i in vocab.items() if type(i) is not int or i < 0), None)
     if bad is not None:
-        raise ValueError(f"Vocabulary in {source!r} maps {bad[0]!r} to {bad[1]!r}; ids must be non-negative integers. The file is corrupt, download it again.")
+        raise ValueError(f"Vocabulary in {source!r} maps {bad[0]!r:.80} to {bad[1]!r:.40}; ids must be non-negative integers. The file is corrupt, download it again.")
+    limit = max_token_id()
+    too_big = next(((t, i) for t, i in vocab.items() if i > limit), None)
+    if too_big is not None:
+        raise ValueError(f"Vocabulary in {source!r} maps {too_big[0]!r:.80} to id {too_big[1]}, above the limit "
+                         f"{limit} (config vocab_size limit; the Rust library would allocate a table that large). "
+                         f"The file is corrupt; for research set {UNSAFE_SKIP_LIMITS_ENV}=1.")
     if len(set(vocab.values())) != len(vocab):
         raise ValueError(f"Vocabulary in {source!r} gives the same id to several tokens; the file is corrupt, download it again.")
     return vocab
@@ -116,6 +130,9 @@ def _token_id(value: Any, source: str) -> int:
         token_id = -1
     if token_id < 0 or str(value).strip() != str(token_id):
         raise ValueError(f"{source}: added-token id {str(value)[:40]!r} is not a non-negative integer; the file is corrupt.")
+    if token_id > max_token_id():
+        raise ValueError(f"{source}: added-token id {token_id} is above the limit {max_token_id()}; the file is corrupt "
+                         f"(for research set {UNSAFE_SKIP_LIMITS_ENV}=1).")
     return token_id
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -390,3 +391,23 @@ def test_tokenizer_split_word_pairs_and_char_to_token(tok_aps):
     enc = tok_aps("Jane Austen wrote", "it")
     assert enc.char_to_token(0, 5) == 2 and enc.token_to_chars(0, 2) == (5, 9)
     assert enc.char_to_token(0, 0, sequence_index=1) == 7
+
+
+def test_huge_vocab_id_is_refused_before_the_rust_library(tmp_path, roberta_bpe_dir):
+    """Regression: a vocab id of 1e9 in vocab.json made the Rust library allocate 4 GB."""
+    vocab = json.loads((roberta_bpe_dir / "vocab.json").read_text(encoding="utf-8"))
+    vocab["Ġhuge"] = 1_000_000_000
+    (tmp_path / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    shutil.copyfile(roberta_bpe_dir / "merges.txt", tmp_path / "merges.txt")
+    with pytest.raises(ValueError, match=r"id 1000000000, above the limit 1999999"):
+        DistilRobertaTokenizer.from_pretrained(tmp_path)
+
+
+def test_padding_to_a_huge_model_max_length_is_refused(roberta_bpe_dir):
+    """Regression: model_max_length 1e15 with padding='max_length' aborted the process."""
+    tok = DistilRobertaTokenizer.from_pretrained(roberta_bpe_dir, model_max_length=10**15)
+    with pytest.raises(ValueError, match=r"padding='max_length' to 1000000000000000 tokens"):
+        tok("hello", padding="max_length")
+    with pytest.raises(ValueError, match="exceeds 1000000"):
+        tok.pad({"input_ids": [[0, 2]]}, padding="max_length")
+    assert tok("hello", padding="max_length", max_length=8)["input_ids"] == [0, 42891, 2, 1, 1, 1, 1, 1]
