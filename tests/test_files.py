@@ -212,3 +212,15 @@ def test_killed_tokenizer_save_loads_as_old_or_new(stage, tmp_path, roberta_bpe_
     assert new == (stage != "publish0")
     assert ("<brand_new>" in tok.get_vocab()) == new, "added tokens and tokenizer_config come from the same save"
     assert tok("a <mask>.")["input_ids"] == [0, 102, 50264, 4, 2]
+
+
+def test_saved_files_get_the_users_normal_permissions(tmp_path, roberta_bpe_dir):
+    """Regression: saved files had mode 0600 (mkstemp's), unreadable for the rest of a team sharing a cache."""
+    old = os.umask(0o022)
+    try:
+        pdr.DistilRobertaForMaskedLM.from_pretrained(MLM).save_pretrained(tmp_path / "model")
+        pdr.AutoTokenizer.from_pretrained(roberta_bpe_dir).save_pretrained(tmp_path / "tok")
+    finally:
+        os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in tmp_path.rglob("*") if p.is_file()}
+    assert modes and set(modes.values()) == {0o644}, modes

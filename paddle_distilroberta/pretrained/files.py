@@ -23,6 +23,7 @@ import contextlib
 import json
 import os
 import shutil
+import stat
 import uuid
 from pathlib import Path
 from typing import Any, Iterator, List, Union
@@ -61,9 +62,24 @@ def fsync_dir(directory: PathLike) -> None:
         os.close(fd)
 
 
+#: temporary path -> the mode it was created with (0o666 minus the umask), restored before the rename in case a
+#: writer replaced the file (safetensors' `save_file` writes a new one with mode 0600)
+_CREATED_MODES: dict = {}
+
+
+def _create_empty(tmp: Path) -> Path:
+    """Create `tmp` exclusively with the user's normal permissions (O_EXCL: never clobber someone else's file)."""
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    _CREATED_MODES[str(tmp)] = stat.S_IMODE(os.stat(tmp).st_mode)
+    return tmp
+
+
 def publish(tmp: PathLike, target: PathLike) -> None:
     """Make the finished file `tmp` appear as `target` in one step: fsync, rename, fsync the folder."""
     tmp, target = Path(tmp), Path(target)
+    mode = _CREATED_MODES.pop(str(tmp), None)
+    if mode is not None and stat.S_IMODE(os.stat(tmp).st_mode) != mode:
+        os.chmod(tmp, mode)
     with open(tmp, "rb+") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, target)
@@ -79,14 +95,13 @@ def atomic_path(target: PathLike) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_sibling(target)
-    # O_EXCL: never clobber someone else's file; 0o666 lets the umask apply as for a normal file.
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    tmp = _create_empty(_temp_sibling(target))
     try:
         yield tmp
         publish(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+        _CREATED_MODES.pop(str(tmp), None)
 
 
 def atomic_write_text(target: PathLike, text: str) -> Path:
@@ -118,8 +133,7 @@ class FolderTransaction:
         """A new empty temporary file that becomes `folder/name` when the transaction commits."""
         if name in self.pending or "/" in name or name in ("", ".", "..", SAVE_JOURNAL):
             raise ValueError(f"Cannot stage {name!r} in {self.folder}: a plain file name, once per save.")
-        tmp = _temp_sibling(self.folder / name)
-        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        tmp = _create_empty(_temp_sibling(self.folder / name))
         self.pending[name] = tmp
         return tmp
 
@@ -129,6 +143,9 @@ class FolderTransaction:
 
     def commit(self) -> None:
         for tmp in self.pending.values():
+            mode = _CREATED_MODES.pop(str(tmp), None)
+            if mode is not None and stat.S_IMODE(os.stat(tmp).st_mode) != mode:
+                os.chmod(tmp, mode)
             with open(tmp, "rb+") as handle:
                 os.fsync(handle.fileno())
         journal = {"renames": [[tmp.name, name] for name, tmp in self.pending.items()]}
@@ -138,6 +155,7 @@ class FolderTransaction:
     def abort(self) -> None:
         for tmp in self.pending.values():
             tmp.unlink(missing_ok=True)
+            _CREATED_MODES.pop(str(tmp), None)
 
 
 @contextlib.contextmanager
