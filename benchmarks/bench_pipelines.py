@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,7 +46,7 @@ def load_sentences(text_dir: Path, max_lines: int = 0) -> List[str]:
     return lines
 
 
-def _child(side: str, sentences_file: str, bpe: str, batch_size: int, threads: int, precision: str) -> dict:
+def _child(side: str, sentences_file: str, bpe: str, batch_size: int, threads: int, precision: str) -> None:
     sentences = json.loads(Path(sentences_file).read_text())
     if side == "torch":
         import torch
@@ -75,13 +76,14 @@ def _child(side: str, sentences_file: str, bpe: str, batch_size: int, threads: i
         version = f"paddlepaddle {paddle.__version__}, {precision}" + (" predictor" if precision != "eager" else "")
     for _ in run(sentences[:WARMUP]):
         pass
-    tokens = 0
-    start = time.perf_counter()
-    for out in run(sentences):
-        tokens += int(out.shape[-2])
-    elapsed = time.perf_counter() - start
-    return {"side": side, "seconds": elapsed, "sentences": len(sentences), "tokens": tokens,
-            "sentences_per_s": len(sentences) / elapsed, "version": version}
+    print(json.dumps({"ready": True, "version": version}), flush=True)
+    for line in sys.stdin:  # "start end": time the sentences[start:end], answer with seconds and token vectors
+        lo, hi = map(int, line.split())
+        tokens = 0
+        begin = time.perf_counter()
+        for out in run(sentences[lo:hi]):
+            tokens += int(out.shape[-2])
+        print(json.dumps({"seconds": time.perf_counter() - begin, "tokens": tokens}), flush=True)
 
 
 def main() -> None:
@@ -92,7 +94,9 @@ def main() -> None:
     parser.add_argument("--precision", choices=("eager", "float32", "bfloat16"), default="eager",
                         help="our side: the eager model (default), or the Paddle Inference predictor at this precision ("
                              "float32: exact to 1e-5)")
-    parser.add_argument("--rounds", type=int, default=2, help="alternate the two sides this many times; best round kept")
+    parser.add_argument("--slice", type=int, default=1024,
+                        help="sentences per timed slice (the sides alternate per slice); default: the pipeline's read-ahead "
+                             "chunk at batch 32 (32 batches), so slicing does not change how it buckets")
     parser.add_argument("--max-lines", type=int, default=0, help="cap the sentences (evenly spaced); 0: every line")
     parser.add_argument("--text-dir", default=str(SHARED / "text"))
     parser.add_argument("--bpe", default=str(SHARED / "roberta-bpe"))
@@ -100,7 +104,7 @@ def main() -> None:
     parser.add_argument("--sentences-file", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(_child(args.child, args.sentences_file, args.bpe, args.batch_size, args.threads, args.precision)))
+        _child(args.child, args.sentences_file, args.bpe, args.batch_size, args.threads, args.precision)
         return
     sentences = load_sentences(Path(args.text_dir), args.max_lines)
     env = {**os.environ, "OMP_NUM_THREADS": str(args.threads), "MKL_NUM_THREADS": str(args.threads),
@@ -111,15 +115,26 @@ def main() -> None:
         sentences_file = Path(tmp) / "sentences.json"
         sentences_file.write_text(json.dumps(sentences))
         sides = [("paddle", sys.executable)] + ([("torch", args.torch_python)] if args.torch_python else [])
-        for _ in range(args.rounds):  # alternate, so that drift on a shared machine hits both sides
-            for side, python in sides:
-                cmd = [python, __file__, "--child", side, "--sentences-file", str(sentences_file), "--bpe", args.bpe,
-                       "--batch-size", str(args.batch_size), "--threads", str(args.threads), "--precision", args.precision]
-                proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-                if proc.returncode != 0:
-                    sys.exit(f"{side} side failed:\n{proc.stderr[-3000:]}")
-                result = json.loads(proc.stdout.strip().splitlines()[-1])
-                results.setdefault(side, []).append(result)
+        children = {}
+        for side, python in sides:
+            cmd = [python, __file__, "--child", side, "--sentences-file", str(sentences_file), "--bpe", args.bpe,
+                   "--batch-size", str(args.batch_size), "--threads", str(args.threads), "--precision", args.precision]
+            children[side] = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+            results[side] = {"seconds": 0.0, "tokens": 0, "slices": [], **_answer(children[side], side)}
+        # alternate the sides slice by slice (who goes first alternates too), so that the load of a shared
+        # machine hits both alike; each slice's ratio is kept
+        for k, lo in enumerate(range(0, len(sentences), args.slice)):
+            order = list(children) if k % 2 == 0 else list(reversed(children))
+            for side in order:
+                children[side].stdin.write(f"{lo} {min(lo + args.slice, len(sentences))}\n")
+                children[side].stdin.flush()
+                answer = _answer(children[side], side)
+                results[side]["seconds"] += answer["seconds"]
+                results[side]["tokens"] += answer["tokens"]
+                results[side]["slices"].append(answer["seconds"])
+        for child in children.values():
+            child.stdin.close()
+            child.wait()
     cpu = platform.processor() or platform.machine()
     try:
         cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
@@ -128,17 +143,25 @@ def main() -> None:
     print(f"feature-extraction, distilroberta-base shape (random weights), float32, CPU: {cpu}, {os.cpu_count()} cores, "
           f"{args.threads} threads, batch {args.batch_size}, {len(sentences)} sentences from {args.text_dir}"
           f"{' (every line)' if not args.max_lines else f' (--max-lines {args.max_lines}, evenly spaced)'}")
-    print("| side | versions | best s | sentences/s (best) | every round, sentences/s | token vectors returned |")
-    print("|---|---|---:|---:|---|---:|")
-    best = {side: max(rounds, key=lambda r: r["sentences_per_s"]) for side, rounds in results.items()}
-    for side, r in best.items():
-        every = ", ".join(f"{x['sentences_per_s']:.1f}" for x in results[side])
-        print(f"| {side} | {r['version']} | {r['seconds']:.1f} | {r['sentences_per_s']:.1f} | {every} | {r['tokens']} |")
+    print("| side | versions | s | sentences/s | token vectors returned |")
+    print("|---|---|---:|---:|---:|")
+    for side, r in results.items():
+        print(f"| {side} | {r['version']} | {r['seconds']:.1f} | {len(sentences) / r['seconds']:.1f} | {r['tokens']} |")
     print("(transformers returns each sentence's vectors padded to its batch's longest; this package returns the "
           "sentence's own tokens)")
-    if "torch" in best:
-        ratio = best["paddle"]["sentences_per_s"] / best["torch"]["sentences_per_s"]
-        print(f"ours / transformers: {ratio:.2f}x (target >= 1.5x)")
+    if "torch" in results:
+        ratio = results["torch"]["seconds"] / results["paddle"]["seconds"]
+        per_slice = sorted(t / p for t, p in zip(results["torch"]["slices"], results["paddle"]["slices"]))
+        print(f"ours / transformers: {ratio:.2f}x over the whole run (target >= 1.5x); per {args.slice}-sentence slice: "
+              f"median {statistics.median(per_slice):.2f}x, range {per_slice[0]:.2f}x-{per_slice[-1]:.2f}x")
+
+
+def _answer(child: subprocess.Popen, side: str) -> dict:
+    line = child.stdout.readline()
+    if not line:
+        child.wait()
+        sys.exit(f"the {side} side stopped (exit status {child.returncode}); run it alone to see its error.")
+    return json.loads(line)
 
 
 if __name__ == "__main__":
