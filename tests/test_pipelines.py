@@ -14,16 +14,14 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import numpy as np
+import paddle
 import pytest
 
 from conftest import FIXTURES, require
-
-paddle = pytest.importorskip("paddle")
-
-from paddle_distilroberta import pipeline  # noqa: E402
-from paddle_distilroberta.pipelines import TASKS, fill_mask  # noqa: E402
-from paddle_distilroberta.pipelines.token_classification import aggregate, gather_pre_entities  # noqa: E402
-from paddle_distilroberta.qa_utils import postprocess_qa_predictions, prepare_qa_features  # noqa: E402
+from paddle_distilroberta import pipeline
+from paddle_distilroberta.pipelines import TASKS, fill_mask
+from paddle_distilroberta.pipelines.token_classification import aggregate, gather_pre_entities
+from paddle_distilroberta.qa_utils import postprocess_qa_predictions, prepare_qa_features
 
 pytestmark = pytest.mark.timeout(300)
 GOLDEN = FIXTURES / "pipelines"
