@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Dict, Optional, Sequence
 
@@ -537,6 +538,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:  # Paddle warns on import that it found no C++ compiler cache; nothing a user of this CLI needs
+        warnings.filterwarnings("ignore", message=r"No ccache found", category=UserWarning)
     try:
         return int(args.func(args))
     except KeyboardInterrupt:
