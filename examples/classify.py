@@ -9,6 +9,7 @@ import argparse
 import logging
 
 from paddle_distilroberta import pipeline
+from paddle_distilroberta.errors import DistilRobertaError
 
 
 def main() -> None:
@@ -33,4 +34,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (DistilRobertaError, OSError, ValueError) as err:  # a clear message, no traceback
+        raise SystemExit(f"error: {err}")

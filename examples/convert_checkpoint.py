@@ -8,6 +8,7 @@ import argparse
 import logging
 
 from paddle_distilroberta.auto import convert_checkpoint
+from paddle_distilroberta.errors import DistilRobertaError
 
 
 def main() -> None:
@@ -21,4 +22,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (DistilRobertaError, OSError, ValueError) as err:  # a clear message, no traceback
+        raise SystemExit(f"error: {err}")

@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 
 from paddle_distilroberta import pipeline
+from paddle_distilroberta.errors import DistilRobertaError
 
 
 def main() -> None:
@@ -43,4 +44,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (DistilRobertaError, OSError, ValueError) as err:  # a clear message, no traceback
+        raise SystemExit(f"error: {err}")

@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from paddle_distilroberta import DistilRobertaTokenizer
+from paddle_distilroberta.errors import DistilRobertaError
 
 DEFAULT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "roberta-bpe"
 
@@ -46,4 +47,7 @@ def main(source: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else str(DEFAULT))
+    try:
+        main(sys.argv[1] if len(sys.argv) > 1 else str(DEFAULT))
+    except (DistilRobertaError, OSError, ValueError) as err:  # a clear message, no traceback
+        raise SystemExit(f"error: {err}")

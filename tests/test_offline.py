@@ -117,3 +117,14 @@ def test_readme_first_command_offline_fails_fast_without_traceback(no_network):
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, proc.stderr[-2000:]
     assert "HF_HUB_OFFLINE=1" in proc.stderr and "unreachable" in proc.stderr
     assert elapsed < 5.0, f"took {elapsed:.1f} s"
+
+
+@pytest.mark.parametrize("example", [["fill_mask.py"], ["classify.py", "--model", "distilroberta-base", "Great!"],
+                                     ["qa.py", "--model", "distilroberta-base", "Who?", "Me."]], ids=lambda e: e[0])
+def test_examples_offline_fail_without_traceback(example, no_network):
+    proc = subprocess.run([sys.executable, str(REPO_ROOT / "examples" / example[0]), *example[1:]],
+                          env={**os.environ, **no_network},
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert "error: " in proc.stderr and "HF_HUB_OFFLINE=1" in proc.stderr
