@@ -310,28 +310,27 @@ def main() -> None:
                 notes["ort-hf"] = "transformers' ONNX export failed (see the log)"
         results = {}
         for rnd in range(args.rounds):
-            for mode in args.modes:
-                for side in args.sides:
-                    python = pythons[SIDES[side][0]]
-                    record = work / f"{side}.{mode}.{rnd}.json"
-                    if not Path(python).exists():
-                        results.setdefault((side, mode), {"missing": f"no interpreter at {python}"})
-                        continue
-                    child_env = {**env, "OMP_NUM_THREADS": str(args.threads)} if mode == "pinned" else dict(env)
-                    proc = _spawn(python, ["--child", side, str(work), mode, str(args.threads), ",".join(args.shapes),
-                                           str(record)], child_env, log)
-                    if proc.returncode or not record.exists():
-                        results.setdefault((side, mode), {"missing": f"child failed (exit {proc.returncode}); log tail: "
-                                                          + log.read_text()[-400:].replace("\n", " ")})
-                        continue
-                    got = json.loads(record.read_text())
-                    prev = results.get((side, mode))
-                    if prev is None or "missing" in prev:
-                        results[(side, mode)] = got
-                        continue
-                    for shape, value in got["shapes"].items():  # keep each shape's best round
-                        if value["best_s"] < prev["shapes"][shape]["best_s"]:
-                            prev["shapes"][shape] = value
+            for side, mode in [(side, mode) for side in args.sides for mode in args.modes]:  # a side's two modes back to back
+                python = pythons[SIDES[side][0]]
+                record = work / f"{side}.{mode}.{rnd}.json"
+                if not Path(python).exists():
+                    results.setdefault((side, mode), {"missing": f"no interpreter at {python}"})
+                    continue
+                child_env = {**env, "OMP_NUM_THREADS": str(args.threads)} if mode == "pinned" else dict(env)
+                proc = _spawn(python, ["--child", side, str(work), mode, str(args.threads), ",".join(args.shapes),
+                                       str(record)], child_env, log)
+                if proc.returncode or not record.exists():
+                    results.setdefault((side, mode), {"missing": f"child failed (exit {proc.returncode}); log tail: "
+                                                      + log.read_text()[-400:].replace("\n", " ")})
+                    continue
+                got = json.loads(record.read_text())
+                prev = results.get((side, mode))
+                if prev is None or "missing" in prev:
+                    results[(side, mode)] = got
+                    continue
+                for shape, value in got["shapes"].items():  # keep each shape's best round
+                    if value["best_s"] < prev["shapes"][shape]["best_s"]:
+                        prev["shapes"][shape] = value
             print(f"round {rnd + 1}/{args.rounds} done at {time.time() - started:.0f} s", flush=True)
         rows = _rows(results, args, work, notes)
     report = {"machine": machine, "threads": args.threads, "rounds": args.rounds, "shapes": args.shapes,

@@ -54,11 +54,13 @@ PRECISIONS = ("float32", "bfloat16", "int8")
 # float32 oneDNN+IR ~1.3-2x faster than plain MKL kernels; OpenVINO float32 no faster than oneDNN.
 ENGINES = {"float32": "onednn", "bfloat16": "onednn"}
 _INT8_STATUS = (
-    "int8 is not available: Paddle 3.3's post-training quantisation (paddle.static.quantization) works on the "
-    "legacy ProgramDesc only, while paddle.jit.save writes PIR programs, and Paddle Inference's oneDNN int8 passes "
-    "need a program with quantize/dequantize ops from such a quantisation. Use precision='bfloat16' (on CPUs with "
-    "AVX512-BF16/AMX it is the fastest reduced precision), or export to ONNX and quantise there "
-    "(onnxruntime.quantization.quantize_dynamic)."
+    "precision='int8' is not available with Paddle 3.3: its static post-training quantisation "
+    "(paddle.static.quantization) works on legacy ProgramDesc programs only, while paddle.jit.save writes PIR "
+    "programs; its dygraph PTQ (paddle.quantization.PTQ with observers on the Linear layers) leaves observer layers "
+    "that do not trace with dynamic batch/sequence axes (InvalidArgument: shape -1); and Paddle Inference's oneDNN "
+    "int8 passes need the quantize/dequantize ops such a quantisation would insert. Use precision='bfloat16' (on a "
+    "CPU with AMX or AVX512-BF16 it is the fastest path measured, see benchmarks/README.md), or "
+    "paddle_distilroberta.export(model, 'model.onnx', format='onnx') and onnxruntime.quantization.quantize_dynamic."
 )
 _FORMAT_VERSION = 1
 _OUTPUT_FIELDS_SKIPPED = ("loss", "hidden_states", "attentions")
