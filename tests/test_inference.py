@@ -187,3 +187,30 @@ def test_inference_cli_export(fmt, tmp_path):
     assert out.exists()
     if fmt == "paddle":
         assert json.loads((out / "meta.json").read_text())["fields"] == ["logits"]
+
+
+def test_inference_gpu_config_path_with_cuda_simulated(tmp_path, monkeypatch):
+    """The GPU branch builds a GPU config (device id, precision); no GPU build here, so CUDA's presence is simulated
+    and the predictor itself is not created."""
+    model = _model()
+    folder = pdr.export(model, tmp_path / "static")
+    monkeypatch.setattr(paddle, "is_compiled_with_cuda", lambda: True)
+    assert inference._resolve_device(model, "gpu:1") == "gpu:1"
+    assert inference._resolve_device(model, "cuda") == "gpu"
+    assert inference._resolve_device(model, None) == "cpu"  # parameters on the CPU
+    calls = []
+
+    class FakeConfig:  # the CPU build's Config ignores enable_use_gpu, so record the calls instead
+        def __init__(self, *paths):
+            calls.append(("init", paths))
+
+        def __getattr__(self, name):
+            return lambda *args: calls.append((name, args))
+
+    monkeypatch.setattr(paddle.inference, "Config", FakeConfig)
+    inference._config(folder, "bfloat16", "gpu:1", "onednn", 2)
+    gpu = [args for name, args in calls if name == "enable_use_gpu"]
+    assert gpu and gpu[0][1] == 1 and gpu[0][2] == paddle.inference.PrecisionType.Bfloat16
+    assert not [name for name, _ in calls if name in ("disable_gpu", "enable_mkldnn")]
+    with pytest.raises(ValueError, match="Unknown device"):
+        inference._resolve_device(model, "tpu")
