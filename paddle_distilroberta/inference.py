@@ -33,7 +33,6 @@ import inspect
 import json
 import logging
 import os
-import shutil
 import tempfile
 import threading
 from pathlib import Path
