@@ -260,6 +260,10 @@ class DistilRobertaEncoder(nn.Layer):
         super().__init__()
         self.layer = nn.LayerList([DistilRobertaLayer(config) for _ in range(config.num_hidden_layers)])
         self.num_heads = config.num_attention_heads
+        # Gradient checkpointing: each layer's activations are recomputed in backward instead of kept. The name is
+        # PaddleNLP's: its Trainer(recompute=True) sets every `enable_recompute` it finds; or call the model's
+        # gradient_checkpointing_enable().
+        self.enable_recompute = False
 
     def forward(
         self, hidden_states: Tensor, attn_bias: Optional[Tensor], output_attentions: bool, output_hidden_states: bool
@@ -268,8 +272,16 @@ class DistilRobertaEncoder(nn.Layer):
         all_attn = () if output_attentions else None
         if output_attentions or not _ops.use_fused_attention(hidden_states):
             attn_bias = _ops.tile_attention_bias(attn_bias, self.num_heads, hidden_states.shape[1])
+        recompute = self.enable_recompute and self.training and not output_attentions and paddle.in_dynamic_mode()
         for layer in self.layer:
-            hidden_states, probs = layer(hidden_states, attn_bias, output_attentions)
+            if recompute and not hidden_states.stop_gradient:
+                from paddle.distributed.fleet.utils import recompute as _recompute
+
+                # dropout masks are replayed (preserve_rng_state), so gradients equal the stored-activation run
+                hidden_states, probs = _recompute(lambda h, b, _layer=layer: _layer(h, b, False)[0],
+                                                  hidden_states, attn_bias, preserve_rng_state=True), None
+            else:
+                hidden_states, probs = layer(hidden_states, attn_bias, output_attentions)
             if output_hidden_states:
                 all_hidden += (hidden_states,)
             if output_attentions:
@@ -315,6 +327,13 @@ class DistilRobertaPretrainedModel(nn.Layer):
         """Save config + weights: see `paddle_distilroberta.pretrained.loading.save_pretrained`."""
         return loading.save_pretrained(self, save_directory, **kwargs)
 
+    def to_predictor(self, **kwargs: Any):
+        """This model as a Paddle Inference predictor called like it (precision="float32"|"bfloat16"|"int8",
+        device=None, cache_dir=None): see `paddle_distilroberta.inference.to_predictor`."""
+        from . import inference
+
+        return inference.to_predictor(self, **kwargs)
+
     @classmethod
     def checkpoint_class(cls, config: DistilRobertaConfig) -> type:
         """The class of this file whose parameters a checkpoint with `config` holds, from the last entry of its
@@ -329,6 +348,31 @@ class DistilRobertaPretrainedModel(nn.Layer):
     @property
     def base_model(self) -> "DistilRobertaModel":
         return getattr(self, self.base_model_prefix, self)
+
+    supports_gradient_checkpointing = True
+
+    def gradient_checkpointing_enable(self, gradient_checkpointing_kwargs: Optional[dict] = None) -> None:
+        """Recompute each encoder layer in backward (training only): less activation memory, one more forward.
+
+        Same switch as PaddleNLP's `TrainingArguments(recompute=True)` (the encoder's `enable_recompute`).
+        `gradient_checkpointing_kwargs` is accepted for transformers compatibility and must be empty.
+        """
+        if gradient_checkpointing_kwargs:
+            raise ValueError(f"gradient_checkpointing_kwargs are not supported here: {sorted(gradient_checkpointing_kwargs)}")
+        for layer in self.sublayers(include_self=True):
+            if isinstance(layer, DistilRobertaEncoder):
+                layer.enable_recompute = True
+
+    def gradient_checkpointing_disable(self) -> None:
+        """Keep the activations again (the default)."""
+        for layer in self.sublayers(include_self=True):
+            if isinstance(layer, DistilRobertaEncoder):
+                layer.enable_recompute = False
+
+    @property
+    def is_gradient_checkpointing(self) -> bool:
+        return any(getattr(layer, "enable_recompute", False) for layer in self.sublayers(include_self=True)
+                   if isinstance(layer, DistilRobertaEncoder))
 
     def get_input_embeddings(self) -> nn.Embedding:
         return self.base_model.embeddings.word_embeddings
@@ -534,9 +578,9 @@ class DistilRobertaModel(DistilRobertaPretrainedModel):
         output_attentions, output_hidden_states, return_dict = self._output_flags(
             output_attentions, output_hidden_states, return_dict
         )
-        input_ids, token_type_ids, position_ids, attention_mask = (
-            _as_tensor(x) for x in (input_ids, token_type_ids, position_ids, attention_mask)
-        )
+        # one call per input, not a generator: paddle.jit.to_static cannot convert a generator here (export breaks)
+        input_ids, token_type_ids = _as_tensor(input_ids), _as_tensor(token_type_ids)
+        position_ids, attention_mask = _as_tensor(position_ids), _as_tensor(attention_mask)
         _check_inputs(self.config, input_ids, attention_mask, token_type_ids, position_ids, inputs_embeds)
         if attention_mask is not None and paddle.in_dynamic_mode() and bool(attention_mask.astype("bool").all()):
             attention_mask = None  # nothing is masked: skip the additive bias (same numbers, less work)
