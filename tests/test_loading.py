@@ -20,7 +20,7 @@ from paddle_distilroberta.errors import WeightMappingError
 from paddle_distilroberta.pretrained import loading
 from paddle_distilroberta.pretrained.loading import resolve_device
 
-from conftest import FIXTURES, REPO_ROOT
+from conftest import FIXTURES
 
 MODELS = FIXTURES / "models"
 BASE = MODELS / "RobertaModel"
