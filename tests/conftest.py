@@ -24,7 +24,7 @@ def require(module: str):
     try:
         return importlib.import_module(module)
     except Exception as err:  # a broken install (e.g. paddlenlp's aistudio-sdk clash) counts as missing
-        msg = f"optional component {module!r} is not importable ({err!r}); install it with: pip install -e ".[test,paddlenlp,onnx]" -c constraints.txt"
+        msg = f"optional component {module!r} is not importable ({err!r}); install it with: pip install -e '.[test,paddlenlp,onnx]' -c constraints.txt"
         if IN_CI:
             pytest.fail(msg)
         pytest.skip(msg)
