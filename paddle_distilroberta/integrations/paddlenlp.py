@@ -207,15 +207,23 @@ class _RegisteringLoader(importlib.abc.Loader):
 
 
 class _PaddleNLPImportHook(importlib.abc.MetaPathFinder):
-    """A ``sys.meta_path`` finder that only acts on ``paddlenlp.transformers``; it finds nothing itself."""
+    """A ``sys.meta_path`` finder that only acts on ``paddlenlp.transformers``; it finds nothing itself.
+
+    Subclasses act on another module (`target`) and run another callback once it has executed.
+    """
+
+    target = HOOK_TARGET
 
     def __init__(self) -> None:
         self._busy = False
 
+    def _after_exec(self) -> None:
+        _register_quietly()
+
     def find_spec(
         self, fullname: str, path: Optional[Sequence[str]], target: Optional[types.ModuleType] = None
     ) -> Optional[importlib.machinery.ModuleSpec]:
-        if fullname != HOOK_TARGET or self._busy:
+        if fullname != self.target or self._busy:
             return None
         self._busy = True
         try:
@@ -224,7 +232,7 @@ class _PaddleNLPImportHook(importlib.abc.MetaPathFinder):
             self._busy = False
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return spec
-        spec.loader = _RegisteringLoader(spec.loader, self)
+        spec.loader = _RegisteringLoader(spec.loader, self, self._after_exec)
         return spec
 
     def _find_with_other_finders(
@@ -634,18 +642,10 @@ def _patch_trainer_or_hook() -> None:
 class _TrainerImportHook(_PaddleNLPImportHook):
     """Acts only on ``paddlenlp.trainer.trainer``; patches ``Trainer._save`` right after it has executed."""
 
-    def find_spec(self, fullname, path, target=None):
-        if fullname != TRAINER_MODULE or self._busy:
-            return None
-        self._busy = True
-        try:
-            spec = self._find_with_other_finders(fullname, path, target)
-        finally:
-            self._busy = False
-        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
-            return spec
-        spec.loader = _RegisteringLoader(spec.loader, self, _patch_trainer_quietly)
-        return spec
+    target = TRAINER_MODULE
+
+    def _after_exec(self) -> None:
+        _patch_trainer_quietly()
 
 
 def group_by_length(trainer: Any, lengths: Optional[Sequence[int]] = None, mega_batch_mult: int = 50) -> Any:
