@@ -43,7 +43,7 @@ setup(
             "tokenizers>=0.21,<0.22",
             "pyyaml>=5.1",  # examples/run_*.py --config configs/finetune/*.yaml
         ],
-        "test": ["pytest>=7", "pytest-timeout", "hypothesis"],
+        "test": ["pytest>=7", "pytest-timeout", "hypothesis", "nbclient", "nbformat", "ipykernel"],  # + notebook run
         # model.export(format="onnx") / `paddle-distilroberta export --format onnx` and its tests: paddle2onnx 2.x
         # reads Paddle 3's PIR programs (1.x does not); onnxruntime runs the parity test
         "onnx": ["paddle2onnx==2.1.0", "onnx==1.17.0", "onnxruntime==1.32.0"],
