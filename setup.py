@@ -43,6 +43,9 @@ setup(
             "tokenizers>=0.21,<0.22",
             "pyyaml>=5.1",  # examples/run_*.py --config configs/finetune/*.yaml
         ],
+        # PaddleFormers (PaddleNLP's successor; never in the same environment as the paddlenlp extra): tested with
+        # paddlepaddle==3.3.1 (pin it on the pip command line), transformers 5.3.0, tokenizers 0.22.2, pyarrow 25.0.1
+        "paddleformers": ["paddleformers==1.2.0", "pyarrow<26"],
         "test": ["pytest>=7", "pytest-timeout", "hypothesis", "nbclient", "nbformat", "ipykernel"],  # + notebook run
         # model.export(format="onnx") / `paddle-distilroberta export --format onnx` and its tests: paddle2onnx 2.x
         # reads Paddle 3's PIR programs (1.x does not); onnxruntime runs the parity test
