@@ -10,6 +10,7 @@ is installed, its Auto classes learn this package's classes when `paddlenlp.tran
 """
 from __future__ import annotations
 
+import importlib
 import logging
 
 # The model classes and Auto classes import paddle (~1 s): they load on first use, so that
@@ -61,8 +62,6 @@ def __getattr__(name: str):
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'paddle_distilroberta' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value
@@ -72,15 +71,18 @@ def __dir__():
     return sorted(set(globals()) | set(_LAZY))
 
 
-def _install_paddlenlp_hook() -> None:
-    try:
-        from .integrations.paddlenlp import install_import_hook
-    except ImportError:  # the integration module is optional
-        return
-    install_import_hook()
+def _install_integration_hooks() -> None:
+    """PaddleNLP's and PaddleFormers' Auto classes learn this package's classes when their `transformers`
+    module is imported (neither library is imported here)."""
+    for name in ("paddlenlp", "paddleformers"):
+        try:
+            module = importlib.import_module(f".integrations.{name}", __name__)
+        except ImportError:  # an integration module is optional
+            continue
+        module.install_import_hook()
 
 
-_install_paddlenlp_hook()
+_install_integration_hooks()
 
 __all__ = [
     "AutoConfig", "AutoModel", "AutoModelForCausalLM", "AutoModelForMaskedLM", "AutoModelForMultipleChoice",

@@ -56,6 +56,11 @@ _PRELUDE = {
                    "from paddle_distilroberta.integrations import paddleformers as integration\n"
                    "integration.install_import_hook()\nassert 'paddleformers' not in sys.modules\n"
                    "import paddleformers.transformers as pt\nassert integration.is_registered()\n",
+    # nothing explicit: `import paddle_distilroberta` installs the hook itself (then PaddleFormers is imported)
+    "automatic": "import sys\nimport paddle_distilroberta\nassert 'paddleformers' not in sys.modules\n"
+                 "import paddleformers.transformers as pt\n"
+                 "from paddle_distilroberta.integrations import paddleformers as integration\n"
+                 "assert integration.is_registered()\n",
 }
 
 _REGISTRATION = r"""
