@@ -254,27 +254,12 @@ def _add_model_methods(parts: Any) -> None:
 
 
 def _install_alias_package(transformers: types.ModuleType, parts: Any) -> None:
-    """Make ``paddleformers.transformers.distilroberta(.modeling|.configuration|.tokenizer)`` importable."""
-    package = sys.modules.get(ALIAS_PACKAGE)
-    if package is None or not getattr(package, "__paddle_distilroberta_alias__", False):
-        package = types.ModuleType(ALIAS_PACKAGE, "Alias of paddle_distilroberta, for PaddleFormers' Auto classes.")
-        package.__path__ = []
-        package.__package__ = ALIAS_PACKAGE
-        package.__spec__ = importlib.machinery.ModuleSpec(ALIAS_PACKAGE, None, is_package=True)
-        package.__paddle_distilroberta_alias__ = True
-    submodules = {"modeling": parts.modeling, "configuration": parts.configuration}
-    if parts.tokenization is not None:
-        submodules["tokenizer"] = parts.tokenization
-    exported = parts.exported()
-    for attr, module in submodules.items():
-        setattr(package, attr, module)
-        sys.modules[f"{ALIAS_PACKAGE}.{attr}"] = module
-    for name, cls in exported.items():
-        setattr(package, name, cls)
-    package.__all__ = sorted(exported)
-    sys.modules[ALIAS_PACKAGE] = package
-    # not setattr(transformers, ...): paddleformers.transformers is a lazy module; the Auto classes import
-    # ``paddleformers.transformers.distilroberta.modeling``, which sys.modules now answers.
+    """Make ``paddleformers.transformers.distilroberta(.modeling|.configuration|.tokenizer)`` importable.
+
+    Not set as an attribute of ``paddleformers.transformers`` (a lazy module): its Auto classes import
+    ``paddleformers.transformers.distilroberta.modeling``, which ``sys.modules`` now answers.
+    """
+    _pnlp.alias_package(ALIAS_PACKAGE, parts, "PaddleFormers")
 
 
 def _auto_classes() -> Dict[str, Any]:

@@ -364,14 +364,16 @@ def _paddlenlp_owned_names() -> Set[str]:
     return owned
 
 
-def _install_alias_package(transformers: types.ModuleType, parts: _Components) -> None:
-    """Make ``paddlenlp.transformers.distilroberta(.modeling|.configuration|.tokenizer)`` importable."""
-    package = sys.modules.get(ALIAS_PACKAGE)
+def alias_package(alias: str, parts: _Components, library: str) -> types.ModuleType:
+    """Put the package `alias` (e.g. ``paddlenlp.transformers.distilroberta``) and its ``.modeling``,
+    ``.configuration`` and ``.tokenizer`` into ``sys.modules``, pointing at this package's modules and classes
+    (shared by the PaddleNLP and PaddleFormers integrations, whose Auto classes import such a module path)."""
+    package = sys.modules.get(alias)
     if package is None or not getattr(package, "__paddle_distilroberta_alias__", False):
-        package = types.ModuleType(ALIAS_PACKAGE, "Alias of paddle_distilroberta, for PaddleNLP's Auto classes.")
+        package = types.ModuleType(alias, f"Alias of paddle_distilroberta, for {library}'s Auto classes.")
         package.__path__ = []  # a package, so that `<alias>.modeling` imports resolve from sys.modules
-        package.__package__ = ALIAS_PACKAGE
-        package.__spec__ = importlib.machinery.ModuleSpec(ALIAS_PACKAGE, None, is_package=True)
+        package.__package__ = alias
+        package.__spec__ = importlib.machinery.ModuleSpec(alias, None, is_package=True)
         package.__paddle_distilroberta_alias__ = True
     submodules = {"modeling": parts.modeling, "configuration": parts.configuration}
     if parts.tokenization is not None:
@@ -379,11 +381,18 @@ def _install_alias_package(transformers: types.ModuleType, parts: _Components) -
     exported = parts.exported()
     for attr, module in submodules.items():
         setattr(package, attr, module)
-        sys.modules[f"{ALIAS_PACKAGE}.{attr}"] = module
+        sys.modules[f"{alias}.{attr}"] = module
     for name, cls in exported.items():
         setattr(package, name, cls)
     package.__all__ = sorted(exported)
-    sys.modules[ALIAS_PACKAGE] = package
+    sys.modules[alias] = package
+    return package
+
+
+def _install_alias_package(transformers: types.ModuleType, parts: _Components) -> None:
+    """Make ``paddlenlp.transformers.distilroberta(.modeling|.configuration|.tokenizer)`` importable."""
+    package = alias_package(ALIAS_PACKAGE, parts, "PaddleNLP")
+    exported = parts.exported()
     setattr(transformers, MODULE, package)
     for name, cls in exported.items():
         current = getattr(transformers, name, None)
