@@ -28,7 +28,7 @@ import numpy as np
 
 from paddle_distilroberta import AutoModelForSequenceClassification, AutoTokenizer
 from paddle_distilroberta.data import DataCollatorWithPadding, load_raw_datasets
-from paddle_distilroberta.integrations.paddlenlp import group_by_length, parse_finetune_args
+from paddle_distilroberta.integrations.paddlenlp import finish_distributed, group_by_length, parse_finetune_args
 from paddle_distilroberta.metrics import accuracy, glue_compute
 
 logger = logging.getLogger("run_glue")
@@ -227,9 +227,7 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
                 fh.write("index\tprediction\n")
                 for i, p in enumerate(preds.reshape(-1)):
                     fh.write(f"{i}\t{p:.6f}\n" if is_regression else f"{i}\t{model.config.id2label[int(p)]}\n")
-    if training.world_size > 1:  # let every rank finish before any tears the process group down
-        paddle.distributed.barrier()
-        paddle.distributed.destroy_process_group()
+    finish_distributed(training)  # every rank finishes before the process group goes
     return results
 
 

@@ -24,7 +24,7 @@ from typing import Any, Dict, List, Optional
 
 from paddle_distilroberta import AutoModelForMaskedLM, AutoTokenizer
 from paddle_distilroberta.data import DataCollatorForLanguageModeling, load_raw_datasets
-from paddle_distilroberta.integrations.paddlenlp import parse_finetune_args
+from paddle_distilroberta.integrations.paddlenlp import finish_distributed, parse_finetune_args
 
 logger = logging.getLogger("run_mlm")
 
@@ -75,10 +75,7 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
     paddle.seed(training.seed)  # new heads start the same in every run (and on every rank)
 
     files = {"train": data.train_file, "validation": data.validation_file}
-    if any(files.values()):
-        raw = load_raw_datasets(data_files=files)
-    else:
-        raw = load_raw_datasets(data.dataset_name, data.dataset_config_name, cache_dir=model_args.cache_dir)
+    raw = load_raw_datasets(data.dataset_name, data.dataset_config_name, data_files=files, cache_dir=model_args.cache_dir)
     raw.pop("__label_names__", None)
     texts = {s: [str(r[data.text_column_name]) for r in rows if str(r[data.text_column_name]).strip()]
              for s, rows in raw.items()}
@@ -117,9 +114,7 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
             with open(os.path.join(training.output_dir, "eval_results.json"), "w", encoding="utf-8") as fh:
                 json.dump(results, fh, indent=2, sort_keys=True)
         logger.info("eval results: %s", results)
-    if training.world_size > 1:  # let every rank finish before any tears the process group down
-        paddle.distributed.barrier()
-        paddle.distributed.destroy_process_group()
+    finish_distributed(training)  # every rank finishes before the process group goes
     return results
 
 

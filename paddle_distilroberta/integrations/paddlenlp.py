@@ -686,6 +686,16 @@ def group_by_length(trainer: Any, lengths: Optional[Sequence[int]] = None, mega_
 
 
 # --------------------------------------------------------------------------- fine-tuning scripts
+def finish_distributed(args: Any) -> None:
+    """End a data-parallel run cleanly: every rank waits for the others before the process group is torn down
+    (without it rank 0 aborted on exit under ``paddle.distributed.launch``). Nothing to do in one process."""
+    if getattr(args, "world_size", 1) > 1:
+        import paddle
+
+        paddle.distributed.barrier()
+        paddle.distributed.destroy_process_group()
+
+
 def parse_finetune_args(dataclass_types: Sequence[type], argv: Optional[Sequence[str]] = None) -> Tuple[Any, ...]:
     """Parse transformers-style ``run_*.py`` flags into `dataclass_types` + PaddleNLP's ``TrainingArguments``.
 
