@@ -43,7 +43,7 @@ MODELS: Dict[str, Tuple[str, Dict[str, Any], int]] = {
 
 
 def make_weights(spec: List[Tuple[str, List[int]]], seed: int, pad_token_id: int = 1) -> Dict[str, np.ndarray]:
-    """Deterministic, non-trivial float32 weights for the (key, shape) list, in HF names (test copy must match)."""
+    """Deterministic, non-trivial float32 weights for the (key, shape) list, in HF names (tests/test_pipelines.py imports this)."""
     rng = np.random.default_rng(seed)
     out = {}
     for key, shape in sorted(spec, key=lambda ks: ks[0]):

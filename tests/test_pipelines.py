@@ -7,6 +7,7 @@ Tiny models with the real roberta-base vocabulary are rebuilt from `tests/fixtur
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 import math
 import shutil
@@ -17,7 +18,7 @@ import numpy as np
 import paddle
 import pytest
 
-from conftest import FIXTURES, require
+from conftest import FIXTURES, REPO_ROOT, require
 from paddle_distilroberta import pipeline
 from paddle_distilroberta.pipelines import TASKS, fill_mask
 from paddle_distilroberta.pipelines.token_classification import aggregate, gather_pre_entities
@@ -29,21 +30,15 @@ CASES = json.loads((GOLDEN / "cases.json").read_text())
 SPECS = json.loads((GOLDEN / "models.json").read_text())["models"]
 
 
-def make_weights(spec: List[Tuple[str, List[int]]], seed: int, pad_token_id: int = 1) -> Dict[str, np.ndarray]:
-    """Copy of scripts/make_pipeline_fixtures.py:make_weights (checked by the stored checksum)."""
-    rng = np.random.default_rng(seed)
-    out = {}
-    for key, shape in sorted(spec, key=lambda ks: ks[0]):
-        if "LayerNorm.weight" in key:
-            array = 1.0 + 0.2 * rng.standard_normal(shape)
-        elif key.endswith(".bias"):
-            array = 0.2 * rng.standard_normal(shape)
-        else:
-            array = 0.3 * rng.standard_normal(shape)
-        if key.endswith(("word_embeddings.weight", "position_embeddings.weight")):
-            array[pad_token_id] = 0.0
-        out[key] = array.astype(np.float32)
-    return out
+def _fixture_script():
+    """scripts/make_pipeline_fixtures.py, whose recipes (numpy only) the tests reuse; its torch part is lazy."""
+    spec = importlib.util.spec_from_file_location("make_pipeline_fixtures", REPO_ROOT / "scripts" / "make_pipeline_fixtures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_weights = _fixture_script().make_weights  # the exact recipe the golden outputs were made with
 
 
 def build_model_dirs(root: Path, bpe_dir: Path, names: Any = None) -> Dict[str, Path]:
