@@ -456,8 +456,11 @@ def _check_inputs(
     token_type_ids: Optional[Tensor],
     position_ids: Optional[Tensor],
     inputs_embeds: Optional[Tensor],
-) -> None:
-    """Turn the usual mistakes into clear errors instead of index crashes or silent garbage (dygraph only)."""
+) -> bool:
+    """Turn the usual mistakes into clear errors instead of index crashes or silent garbage (dygraph only).
+
+    Returns True when an attention_mask is given and masks nothing (the caller then skips the bias).
+    """
     if (input_ids is None) == (inputs_embeds is None):
         raise ValueError(
             "Pass exactly one of input_ids and inputs_embeds (got "
@@ -465,7 +468,7 @@ def _check_inputs(
             + ")."
         )
     if not paddle.in_dynamic_mode():
-        return  # static graph / export: no Python checks on tensor values
+        return False  # static graph / export: no Python checks on tensor values
     ref = input_ids if input_ids is not None else inputs_embeds
     if not isinstance(ref, paddle.Tensor):
         raise TypeError(
@@ -491,19 +494,26 @@ def _check_inputs(
             f"pad_token_id={config.pad_token_id}). Truncate the input, e.g. tokenizer(..., truncation=True, "
             f"max_length={config.max_sequence_length})."
         )
+    for name, tensor in (("attention_mask", attention_mask), ("token_type_ids", token_type_ids), ("position_ids", position_ids)):
+        if tensor is not None and list(tensor.shape) != [batch, seq_len]:
+            raise ValueError(f"{name} has shape {list(tensor.shape)} but the input has shape {[batch, seq_len]}.")
+    # the value checks read back one small tensor: one host sync per forward (it stalls a GPU), not one per check
+    ranged = [t for t in (input_ids, token_type_ids, position_ids) if t is not None]
+    parts = [bound.astype("int64") for t in ranged for bound in (t.min(), t.max())]
+    if attention_mask is not None:
+        parts.append(attention_mask.astype("bool").all().astype("int64"))
+    values = paddle.stack(parts).tolist() if parts else []
+    ranges = {id(t): (values[2 * i], values[2 * i + 1]) for i, t in enumerate(ranged)}
     if input_ids is not None:
-        lo, hi = int(input_ids.min()), int(input_ids.max())
+        lo, hi = ranges[id(input_ids)]
         if lo < 0 or hi >= config.vocab_size:
             bad = hi if hi >= config.vocab_size else lo
             raise ValueError(
                 f"input_ids contains id {bad}, outside the vocabulary [0, {config.vocab_size}); "
                 "check the tokenizer matches the model (or call model.resize_token_embeddings after add_tokens)."
             )
-    for name, tensor in (("attention_mask", attention_mask), ("token_type_ids", token_type_ids), ("position_ids", position_ids)):
-        if tensor is not None and list(tensor.shape) != [batch, seq_len]:
-            raise ValueError(f"{name} has shape {list(tensor.shape)} but the input has shape {[batch, seq_len]}.")
     if token_type_ids is not None:
-        lo, hi = int(token_type_ids.min()), int(token_type_ids.max())
+        lo, hi = ranges[id(token_type_ids)]
         if lo < 0 or hi >= config.type_vocab_size:
             hint = ""
             if config.type_vocab_size == 1 and lo >= 0 and hi == 1:
@@ -515,12 +525,13 @@ def _check_inputs(
                 f"type_vocab_size={config.type_vocab_size} (RoBERTa has a single segment: use zeros or omit them).{hint}"
             )
     if position_ids is not None:
-        lo, hi = int(position_ids.min()), int(position_ids.max())
+        lo, hi = ranges[id(position_ids)]
         if lo < 0 or hi >= config.max_position_embeddings:
             raise ValueError(
                 f"position_ids contains {hi if hi >= config.max_position_embeddings else lo}, outside "
                 f"[0, {config.max_position_embeddings})."
             )
+    return attention_mask is not None and bool(values[-1])
 
 
 def _attention_bias(
@@ -581,8 +592,7 @@ class DistilRobertaModel(DistilRobertaPretrainedModel):
         # one call per input, not a generator: paddle.jit.to_static cannot convert a generator here (export breaks)
         input_ids, token_type_ids = _as_tensor(input_ids), _as_tensor(token_type_ids)
         position_ids, attention_mask = _as_tensor(position_ids), _as_tensor(attention_mask)
-        _check_inputs(self.config, input_ids, attention_mask, token_type_ids, position_ids, inputs_embeds)
-        if attention_mask is not None and paddle.in_dynamic_mode() and bool(attention_mask.astype("bool").all()):
+        if _check_inputs(self.config, input_ids, attention_mask, token_type_ids, position_ids, inputs_embeds):
             attention_mask = None  # nothing is masked: skip the additive bias (same numbers, less work)
         hidden = self.embeddings(input_ids, token_type_ids, position_ids, inputs_embeds)  # (B, T, H)
         bias = _attention_bias(attention_mask, hidden.shape[:2], hidden.dtype, causal=self.config.is_decoder)

@@ -370,3 +370,34 @@ def test_resize_below_the_ids_in_use_warns(caplog):
         head.resize_token_embeddings(50)
     assert any("shrinks the word embeddings from 102 rows" in r.getMessage() and "max_token_id + 1" in r.getMessage()
                for r in caplog.records)
+
+
+def test_input_checks_read_back_to_the_host_once_per_forward(model, monkeypatch):
+    """Every value check (ids, token types, positions in range; is anything masked) costs one host read in all,
+    not one per check: each read waits for the device, which stalls a GPU pipeline."""
+    reads, depth = [], [0]
+    for name in ("numpy", "tolist", "item", "__bool__", "__int__", "__float__", "__index__"):
+        original = getattr(paddle.Tensor, name)
+
+        def spy(self, *args, _original=original, _name=name, **kwargs):
+            if not depth[0]:  # outermost call only (tolist() reads through numpy())
+                reads.append(_name)
+            depth[0] += 1
+            try:
+                return _original(self, *args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        monkeypatch.setattr(paddle.Tensor, name, spy)
+    x = good_ids()
+    mask = paddle.to_tensor([[1] * 7, [1] * 5 + [0] * 2], "int64")
+    positions = paddle.arange(2, 9, dtype="int64").unsqueeze(0).expand([2, 7])
+    for kwargs in ({}, {"attention_mask": mask}, {"attention_mask": paddle.ones_like(x)},
+                   {"attention_mask": mask, "token_type_ids": paddle.zeros_like(x), "position_ids": positions}):
+        reads.clear()
+        model(input_ids=x, **kwargs)
+        assert len(reads) == 1, (sorted(kwargs), reads)
+    monkeypatch.undo()
+    # and the checks still see every value: an all-ones mask gives the same states as no mask
+    np.testing.assert_array_equal(model(input_ids=x, attention_mask=paddle.ones_like(x))[0].numpy(),
+                                  model(input_ids=x)[0].numpy())
