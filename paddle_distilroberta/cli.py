@@ -511,8 +511,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="built-in name, alias, hub repo id or local folder (the head comes from its config)")
     p.add_argument("out", help="format paddle: a folder (model.json + model.pdiparams); format onnx: the .onnx file")
     p.add_argument("--format", choices=("paddle", "onnx"), default="paddle", help="default: paddle")
-    p.add_argument("--precision", choices=("float32",), default="float32",
-                   help="the program is float32; bfloat16 is a runtime setting: model.to_predictor(precision=...)")
+    p.add_argument("--precision", choices=("float32", "int8"), default="float32",
+                   help="default float32; int8 (with --format onnx): dynamically quantised by ONNX Runtime. bfloat16 "
+                        "is a runtime setting: model.to_predictor(precision='bfloat16')")
     _add_hub_options(p)
 
     def _cmd_export(args: argparse.Namespace) -> int:
@@ -522,7 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
 
         config = AutoConfig.from_pretrained(args.name, **_hub_kwargs(args))
         model = DistilRobertaModel.checkpoint_class(config).from_pretrained(args.name, **_hub_kwargs(args))
-        print(export(model, args.out, format=args.format))
+        print(export(model, args.out, format=args.format, precision=args.precision))
         return 0
 
     p.set_defaults(func=_cmd_export)

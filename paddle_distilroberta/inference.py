@@ -16,11 +16,16 @@ Precisions and what they cost (distilroberta-base shape; figures from `benchmark
 * `"bfloat16"`: oneDNN bf16 kernels (matmuls, layer norms, softmax in bf16 with float32 accumulation; AMX or
   AVX512-BF16 on the CPU). Hidden states drift by about 1e-1 in absolute value, cosine similarity to float32
   above 0.999. Needs a CPU with AVX512-BF16 or AMX-BF16; others get an error naming what the CPU has.
-* `"int8"`: see `_INT8_STATUS` below: on Paddle 3.3 there is no post-training quantisation path for PIR
-  programs that runs on oneDNN, so int8 raises an error that says so and points to bfloat16.
+* `"int8"`: dynamic quantisation (int8 weights per tensor, activations quantised per call, no calibration
+  set needed) run by ONNX Runtime on this package's own ONNX export (`pip install paddle_distilroberta[onnx]`).
+  Paddle 3.3 itself has no int8 path for these programs (`_NO_PADDLE_INT8` says why), so this precision is the
+  one that leaves Paddle Inference. Hidden states drift by about 1e-1 in absolute value, cosine similarity to
+  float32 about 0.9998 (more than bfloat16). It runs on any x86-64 CPU (VNNI makes it faster); on a CPU with
+  AMX or AVX512-BF16, bfloat16 was faster (58 vs 73 ms at 8x128, benchmarks/README.md).
 
 Engines are chosen per precision from measurement (`ENGINES`): oneDNN with IR optimisation for float32 and
-bfloat16. `engine="plain"|"onednn"|"openvino"` overrides. The predictor runs on `num_threads` CPU threads
+bfloat16, ONNX Runtime for int8. `engine=` overrides within `ENGINE_CHOICES` ("onednn", "plain", "openvino",
+"onnxruntime" for float32). The predictor runs on `num_threads` CPU threads
 (default: the package's thread default, see `_runtime.py`). A predictor is not re-entrant: calls from several
 threads are serialised by a lock (make one predictor per thread for parallelism).
 
@@ -44,22 +49,24 @@ from . import _runtime
 from .pretrained import files
 from .pretrained.download import cache_home
 
-__all__ = ["to_predictor", "export", "Predictor", "PRECISIONS", "ENGINES"]
+__all__ = ["to_predictor", "export", "Predictor", "PRECISIONS", "ENGINES", "ENGINE_CHOICES"]
 
 logger = logging.getLogger(__name__)
 
 PRECISIONS = ("float32", "bfloat16", "int8")
 # Best engine per precision on CPU, by measurement (benchmarks/README.md: Intel Xeon with AMX, 2 cores, 8x128):
-# float32 oneDNN+IR ~1.3-2x faster than plain MKL kernels; OpenVINO float32 no faster than oneDNN.
-ENGINES = {"float32": "onednn", "bfloat16": "onednn"}
-_INT8_STATUS = (
-    "precision='int8' is not available with Paddle 3.3: its static post-training quantisation "
-    "(paddle.static.quantization) works on legacy ProgramDesc programs only, while paddle.jit.save writes PIR "
-    "programs; its dygraph PTQ (paddle.quantization.PTQ with observers on the Linear layers) leaves observer layers "
-    "that do not trace with dynamic batch/sequence axes (InvalidArgument: shape -1); and Paddle Inference's oneDNN "
-    "int8 passes need the quantize/dequantize ops such a quantisation would insert. Use precision='bfloat16' (on a "
-    "CPU with AMX or AVX512-BF16 it is the fastest path measured, see benchmarks/README.md), or "
-    "paddle_distilroberta.export(model, 'model.onnx', format='onnx') and onnxruntime.quantization.quantize_dynamic."
+# float32 oneDNN+IR ~1.3-2x faster than plain MKL kernels and ~1.1x ONNX Runtime; OpenVINO float32 no faster
+# than oneDNN; int8 only exists through ONNX Runtime (see _NO_PADDLE_INT8).
+ENGINES = {"float32": "onednn", "bfloat16": "onednn", "int8": "onnxruntime"}
+ENGINE_CHOICES = {"float32": ("onednn", "plain", "openvino", "onnxruntime"), "bfloat16": ("onednn", "openvino"),
+                  "int8": ("onnxruntime",)}
+# Why int8 does not run on Paddle Inference (Paddle 3.3, tried in this order):
+_NO_PADDLE_INT8 = (
+    "Paddle 3.3's static post-training quantisation (paddle.static.quantization) works on legacy ProgramDesc "
+    "programs only, while paddle.jit.save writes PIR programs; its dygraph PTQ (paddle.quantization.PTQ with "
+    "observers on the Linear layers) leaves observer layers that do not trace with dynamic batch/sequence axes "
+    "(InvalidArgument: shape -1); and Paddle Inference's oneDNN int8 passes need the quantize/dequantize ops such a "
+    "quantisation would insert."
 )
 _FORMAT_VERSION = 1
 _OUTPUT_FIELDS_SKIPPED = ("loss", "hidden_states", "attentions")
@@ -125,13 +132,16 @@ def _export_program(model: Any, folder: Path, fields: Sequence[str]) -> None:
     EXPORT_COUNT += 1
 
 
-def _cache_key(model: Any, precision: str) -> str:
-    """sha256 of the weights (names, dtypes, shapes, bytes), config, class, precision and Paddle version."""
+def _cache_key(model: Any, precision: str, onnx: bool = False) -> str:
+    """sha256 of the weights (names, dtypes, shapes, bytes), config, class, precision, Paddle version and, for the
+    ONNX Runtime engine, the paddle2onnx and onnxruntime versions."""
     import paddle
 
     digest = hashlib.sha256()
     meta = {"class": type(model).__name__, "config": model.config.to_dict(), "precision": precision,
             "paddle": paddle.__version__, "commit": getattr(paddle.version, "commit", ""), "format": _FORMAT_VERSION}
+    if onnx:
+        meta["onnx"] = _onnx_versions()
     digest.update(json.dumps(meta, sort_keys=True, default=str).encode())
     for name, tensor in sorted(model.state_dict().items()):
         arr = np.ascontiguousarray(tensor.numpy())
@@ -140,21 +150,22 @@ def _cache_key(model: Any, precision: str) -> str:
     return digest.hexdigest()
 
 
-def _write_export(model: Any, folder: Path, precision: str) -> Dict[str, Any]:
+def _write_export(model: Any, folder: Path, precision: str, onnx: bool = False) -> Dict[str, Any]:
     """Export into `folder` (written atomically, replacing it whole) and return the meta it records.
 
+    `onnx=True` also writes the ONNX Runtime model: `model.onnx` (float32) or `model.int8.onnx` (int8).
     The model is exported in eval mode (no dropout) and put back in the mode it was in.
     """
     training = model.training
     model.eval()
     try:
-        return _write_export_eval(model, folder, precision)
+        return _write_export_eval(model, folder, precision, onnx)
     finally:
         if training:
             model.train()
 
 
-def _write_export_eval(model: Any, folder: Path, precision: str) -> Dict[str, Any]:
+def _write_export_eval(model: Any, folder: Path, precision: str, onnx: bool = False) -> Dict[str, Any]:
     described = _describe_outputs(model)
     cls = described.pop("output_class")
     meta = {**described, "output_class": f"{cls.__module__}.{cls.__qualname__}", "precision": precision,
@@ -165,6 +176,11 @@ def _write_export_eval(model: Any, folder: Path, precision: str) -> Dict[str, An
         for written in tmp.iterdir():  # paddle.jit.save does not fsync: do it before the folder is published
             with open(written, "rb") as fh:
                 os.fsync(fh.fileno())
+        if onnx:
+            _paddle_to_onnx(tmp, tmp / "model.onnx", described["fields"], opset=17)
+            if precision == "int8":
+                _quantize_dynamic(tmp / "model.onnx", tmp / ONNX_FILES["int8"])
+                (tmp / "model.onnx").unlink()
         files.atomic_write_text(tmp / "meta.json", json.dumps(meta, indent=1))
         model.config.save_pretrained(tmp)
     return meta
@@ -176,7 +192,8 @@ def _forward_params(model: Any) -> List[str]:
     return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
 
-def export(model: Any, path: Union[str, os.PathLike], format: str = "paddle", opset: int = 17) -> Path:
+def export(model: Any, path: Union[str, os.PathLike], format: str = "paddle", opset: int = 17,
+           precision: str = "float32") -> Path:
     """Write `model` as a static program with dynamic batch and sequence axes; return the written path.
 
     Args:
@@ -188,27 +205,71 @@ def export(model: Any, path: Union[str, os.PathLike], format: str = "paddle", op
             `pip install paddle_distilroberta[onnx]`). Inputs `input_ids`, `attention_mask` (int64); outputs named
             as the model's output fields (`last_hidden_state`, `pooler_output`, `logits`, ...).
         opset: ONNX opset (format="onnx" only).
+        precision: "float32", or "int8" with format="onnx": the ONNX model dynamically quantised by ONNX
+            Runtime (int8 weights; what `to_predictor(precision="int8")` runs). bfloat16 is not a file format
+            but a runtime setting: `to_predictor(precision="bfloat16")`.
     """
     if format not in ("paddle", "onnx"):
         raise ValueError(f"Unknown export format {format!r}; use 'paddle' or 'onnx'.")
+    if precision not in ("float32", "int8"):
+        raise ValueError(f"Unknown export precision {precision!r}; use 'float32' or 'int8' (bfloat16 is a runtime "
+                         "setting: model.to_predictor(precision='bfloat16')).")
+    if precision == "int8" and format != "onnx":
+        raise ValueError("precision='int8' is exported as an ONNX model (dynamic quantisation by ONNX Runtime; "
+                         f"Paddle 3.3 has no int8 path for these programs): use format='onnx', not {format!r}.")
     path = Path(path)
     if format == "paddle":
         _write_export(model, path, "float32")
         return path
+    if precision == "int8":
+        _require_onnx("An int8 export", ("onnx", "paddle2onnx", "onnxruntime"))
     with tempfile.TemporaryDirectory() as tmp:
         meta = _write_export(model, Path(tmp) / "paddle", "float32")
-        _paddle_to_onnx(Path(tmp) / "paddle", path, meta["fields"], opset)
+        if precision == "float32":
+            _paddle_to_onnx(Path(tmp) / "paddle", path, meta["fields"], opset)
+        else:
+            _paddle_to_onnx(Path(tmp) / "paddle", Path(tmp) / "model.onnx", meta["fields"], opset)
+            _quantize_dynamic(Path(tmp) / "model.onnx", Path(tmp) / "model.int8.onnx")
+            files.atomic_copy(Path(tmp) / "model.int8.onnx", path)
     return path
 
 
+ONNX_FILES = {"float32": "model.onnx", "int8": "model.int8.onnx"}
+
+
+def _onnx_versions() -> Dict[str, str]:
+    import importlib.metadata as md
+
+    found = {}
+    for dist in ("paddle2onnx", "onnx", "onnxruntime"):
+        try:
+            found[dist] = md.version(dist)
+        except md.PackageNotFoundError:
+            found[dist] = "missing"
+    return found
+
+
+def _require_onnx(what: str, names: Sequence[str] = ("onnx", "paddle2onnx")) -> None:
+    import importlib.util
+
+    missing = [name for name in names if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ImportError(f"{what} needs {', '.join(missing)} (not installed); install them with: "
+                          "pip install paddle_distilroberta[onnx]")
+
+
+def _quantize_dynamic(source: Path, target: Path) -> None:
+    """int8 weights (per tensor, signed), activations quantised at run time: ONNX Runtime's dynamic quantisation."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8)
+
+
 def _paddle_to_onnx(folder: Path, target: Path, fields: Sequence[str], opset: int) -> None:
-    try:
-        import onnx
-        import paddle2onnx
-    except ImportError as err:
-        raise ImportError(
-            f"ONNX export needs paddle2onnx and onnx ({err}); install them with: pip install paddle_distilroberta[onnx]"
-        ) from err
+    _require_onnx("ONNX export")
+    import onnx
+    import paddle2onnx
+
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "model.onnx"
         paddle2onnx.export(str(folder / "model.json"), str(folder / "model.pdiparams"), str(raw),
@@ -225,11 +286,18 @@ def _paddle_to_onnx(folder: Path, target: Path, fields: Sequence[str], opset: in
 
 
 # ----------------------------------------------------------------------------- the predictor
-def _check_precision(precision: str, device: str) -> None:
+def _check_precision(precision: str, device: str, engine: str) -> None:
     if precision not in PRECISIONS:
         raise ValueError(f"Unknown precision {precision!r}; choose one of {', '.join(PRECISIONS)}.")
-    if precision == "int8":
-        raise NotImplementedError(_INT8_STATUS)
+    if engine not in ENGINE_CHOICES[precision]:
+        raise ValueError(f"engine={engine!r} cannot run precision={precision!r}; choose one of "
+                         f"{', '.join(ENGINE_CHOICES[precision])}."
+                         + (f" (Paddle Inference has no int8 path here: {_NO_PADDLE_INT8})" if precision == "int8" else ""))
+    if engine == "onnxruntime":
+        if device != "cpu":
+            raise ValueError(f"precision={precision!r} with engine='onnxruntime' runs on the CPU only, got "
+                             f"device={device!r}; use device='cpu' (or precision='bfloat16'/'float32' on a GPU).")
+        _require_onnx(f"precision={precision!r} (engine='onnxruntime')", ("onnx", "paddle2onnx", "onnxruntime"))
     if precision == "bfloat16" and device == "cpu":
         import paddle
 
@@ -288,8 +356,41 @@ def _config(folder: Path, precision: str, device: str, engine: str, num_threads:
     return config
 
 
+class _PaddleSession:
+    """A Paddle Inference predictor: int64 arrays in, one array per output field out (in the program's order)."""
+
+    def __init__(self, config: Any) -> None:
+        from paddle import inference
+
+        self._predictor = inference.create_predictor(config)
+
+    def run(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> List[np.ndarray]:
+        for name, value in (("input_ids", input_ids), ("attention_mask", attention_mask)):
+            handle = self._predictor.get_input_handle(name)
+            handle.reshape(list(value.shape))
+            handle.copy_from_cpu(np.ascontiguousarray(value))
+        self._predictor.run()
+        return [self._predictor.get_output_handle(n).copy_to_cpu() for n in self._predictor.get_output_names()]
+
+
+class _OnnxRuntimeSession:
+    """An ONNX Runtime CPU session over this package's ONNX export (outputs named as the model's fields)."""
+
+    def __init__(self, path: Path, fields: Sequence[str], num_threads: int) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads, options.inter_op_num_threads = num_threads, 1
+        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self._fields = list(fields)
+
+    def run(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> List[np.ndarray]:
+        return self._session.run(self._fields, {"input_ids": np.ascontiguousarray(input_ids),
+                                                "attention_mask": np.ascontiguousarray(attention_mask)})
+
+
 class Predictor:
-    """A Paddle Inference predictor with the model's call signature and output objects.
+    """A Paddle Inference (or, for int8, ONNX Runtime) predictor with the model's call signature and outputs.
 
     Accepts the model's inputs by keyword (or positionally, in the model's own order); `input_ids` and
     `attention_mask` as paddle tensors or numpy arrays; `token_type_ids` only as zeros (RoBERTa has one segment).
@@ -297,16 +398,14 @@ class Predictor:
     `output_hidden_states`) are a clear error: call the eager model for them.
     """
 
-    def __init__(self, folder: Path, meta: Dict[str, Any], config: Any, precision: str, device: str, engine: str,
+    def __init__(self, folder: Path, meta: Dict[str, Any], session: Any, precision: str, device: str, engine: str,
                  output_class: type, model_config: Any, cache_hit: bool) -> None:
-        from paddle import inference
-
         self.export_dir, self.precision, self.device, self.engine = folder, precision, device, engine
         self.cache_hit = cache_hit
         self._meta, self._output_class = meta, output_class
         self._return_dict_default = bool(model_config.use_return_dict)
         self._vocab_size, self._max_len = int(model_config.vocab_size), int(model_config.max_sequence_length)
-        self._predictor = inference.create_predictor(config)
+        self._session = session
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -354,12 +453,7 @@ class Predictor:
     def run_numpy(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> List[np.ndarray]:
         """The raw program: int64 arrays in, one float32 array per output field out (no checks)."""
         with self._lock:
-            for name, value in (("input_ids", input_ids), ("attention_mask", attention_mask)):
-                handle = self._predictor.get_input_handle(name)
-                handle.reshape(list(value.shape))
-                handle.copy_from_cpu(np.ascontiguousarray(value))
-            self._predictor.run()
-            return [self._predictor.get_output_handle(n).copy_to_cpu() for n in self._predictor.get_output_names()]
+            return self._session.run(input_ids, attention_mask)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         import paddle
@@ -402,25 +496,30 @@ def to_predictor(model: Any, precision: str = "float32", device: Optional[str] =
     Args:
         model: a model of this package; its current weights are exported (and cached), the model is not changed.
         precision: "float32" (≤1e-5 from eager), "bfloat16" (oneDNN bf16; cosine to float32 > 0.99), "int8"
-            (not available on Paddle 3.3: the error says why).
+            (ONNX Runtime dynamic quantisation, CPU; cosine to float32 > 0.99; needs the `onnx` extra).
         device: None (where the model's parameters are), "cpu", "gpu" or "gpu:N".
         cache_dir: where exports are cached instead of `<PADDLE_DISTILROBERTA_HOME>/exports`.
-        engine: override the measured default (`ENGINES`): "onednn", "plain" or "openvino" (CPU only).
+        engine: override the measured default (`ENGINES`) within `ENGINE_CHOICES`: "onednn", "plain",
+            "openvino" (CPU only) or "onnxruntime" (CPU only).
         num_threads: CPU threads for the predictor (default: the package's default, see `_runtime.py`).
     """
     device = _resolve_device(model, device)
-    _check_precision(precision, device)
-    engine = engine or ENGINES[precision]
+    engine = engine or ENGINES.get(precision, "")
+    _check_precision(precision, device, engine)
+    onnx = engine == "onnxruntime"
     root = Path(cache_dir) if cache_dir is not None else cache_home() / "exports"
-    folder = root / _cache_key(model, precision)
+    folder = root / _cache_key(model, precision, onnx)
     cache_hit = (folder / "meta.json").is_file()
     if cache_hit:
         meta = json.loads((folder / "meta.json").read_text())
         logger.debug("to_predictor: cached export %s", folder)
     else:
-        meta = _write_export(model, folder, precision)
-        logger.info("to_predictor: exported %s (%s) to %s", type(model).__name__, precision, folder)
+        meta = _write_export(model, folder, precision, onnx)
+        logger.info("to_predictor: exported %s (%s, %s) to %s", type(model).__name__, precision, engine, folder)
     threads = num_threads or _runtime.default_num_threads()
-    config = _config(folder, precision, device, engine, threads)
-    return Predictor(folder, meta, config, precision, device, engine, _output_class_of(meta),
+    if onnx:
+        session: Any = _OnnxRuntimeSession(folder / ONNX_FILES[precision], meta["fields"], threads)
+    else:
+        session = _PaddleSession(_config(folder, precision, device, engine, threads))
+    return Predictor(folder, meta, session, precision, device, engine, _output_class_of(meta),
                      model.config, cache_hit)

@@ -132,15 +132,95 @@ def test_inference_refuses_what_the_program_does_not_compute(tmp_path):
         predictor(input_ids=ids, token_type_ids=paddle.ones_like(ids))
 
 
-def test_inference_bad_precision_device_and_int8(tmp_path):
+def test_inference_bad_precision_device_and_engine(tmp_path, monkeypatch):
     model = _model()
     with pytest.raises(ValueError, match="Unknown precision"):
         model.to_predictor(precision="fp8", cache_dir=tmp_path)
-    with pytest.raises(NotImplementedError, match="bfloat16"):
-        model.to_predictor(precision="int8", cache_dir=tmp_path)
+    with pytest.raises(ValueError, match="engine='onednn' cannot run precision='int8'.*onnxruntime.*PIR"):
+        model.to_predictor(precision="int8", engine="onednn", cache_dir=tmp_path)
+    with pytest.raises(ValueError, match="engine='onnxruntime' cannot run precision='bfloat16'"):
+        model.to_predictor(precision="bfloat16", engine="onnxruntime", cache_dir=tmp_path)
     if not paddle.is_compiled_with_cuda():
         with pytest.raises(RuntimeError, match="no CUDA"):
             model.to_predictor(device="gpu", cache_dir=tmp_path)
+    monkeypatch.setattr(paddle, "is_compiled_with_cuda", lambda: True)
+    with pytest.raises(ValueError, match="runs on the CPU only.*device='gpu'"):
+        model.to_predictor(precision="int8", device="gpu", cache_dir=tmp_path)
+    assert list(tmp_path.iterdir()) == []  # refused before anything was exported
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a.reshape(-1).astype("float64"), b.reshape(-1).astype("float64")
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+@pytest.mark.parametrize("cls", [pdr.DistilRobertaModel, pdr.DistilRobertaForSequenceClassification],
+                         ids=lambda c: c.__name__)
+def test_inference_int8_runs_onnxruntime_dynamic_quantisation(cls, tmp_path):
+    """precision="int8": ONNX Runtime on the package's own export, int8 weights; called like the model, close to
+    float32 at unseen shapes, cached like the others."""
+    require("paddle2onnx")
+    require("onnxruntime")
+    model = _model(cls)
+    predictor = model.to_predictor(precision="int8", cache_dir=tmp_path)
+    assert predictor.engine == "onnxruntime" and not predictor.cache_hit
+    assert (predictor.export_dir / "model.int8.onnx").is_file()
+    assert not (predictor.export_dir / "model.onnx").exists()
+    import onnx
+
+    ops = {node.op_type for node in onnx.load(str(predictor.export_dir / "model.int8.onnx")).graph.node}
+    assert {"MatMulInteger", "DynamicQuantizeLinear"} <= ops, sorted(ops)  # really quantised
+    for shape in _shapes(cls):
+        ids, mask = _inputs(shape)
+        want = model(input_ids=ids, attention_mask=mask)
+        got = predictor(input_ids=ids, attention_mask=mask)
+        assert type(got) is type(want) and list(got.keys()) == list(want.keys())
+        for name in want.keys():
+            assert got[name].shape == want[name].shape
+            assert _cosine(got[name].numpy(), want[name].numpy()) >= 0.99, name
+        got_t = predictor(ids, None, None, mask, return_dict=False)  # positional, PaddleNLP order
+        want_t = model(input_ids=ids, attention_mask=mask, return_dict=False)
+        assert type(got_t) is type(want_t)
+    again = model.to_predictor(precision="int8", cache_dir=tmp_path)
+    assert again.cache_hit and again.export_dir == predictor.export_dir
+
+
+def test_inference_onnxruntime_engine_float32_equals_eager(tmp_path):
+    require("paddle2onnx")
+    require("onnxruntime")
+    model = _model(pdr.DistilRobertaForMaskedLM)
+    predictor = model.to_predictor(precision="float32", engine="onnxruntime", cache_dir=tmp_path)
+    assert predictor.export_dir != model.to_predictor(precision="float32", cache_dir=tmp_path).export_dir
+    ids, mask = _inputs((3, 15))
+    np.testing.assert_allclose(predictor(input_ids=ids, attention_mask=mask).logits.numpy(),
+                               model(input_ids=ids, attention_mask=mask).logits.numpy(), rtol=0, atol=1e-4)
+
+
+def test_inference_int8_without_onnxruntime_names_the_extra(tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxruntime" else real(name, *a))
+    with pytest.raises(ImportError, match=r"onnxruntime.*pip install paddle_distilroberta\[onnx\]"):
+        _model().to_predictor(precision="int8", cache_dir=tmp_path)
+    with pytest.raises(ImportError, match="onnxruntime"):
+        pdr.export(_model(), tmp_path / "m.onnx", format="onnx", precision="int8")
+
+
+def test_inference_export_int8_onnx_and_refusals(tmp_path):
+    require("paddle2onnx")
+    ort = require("onnxruntime")
+    model = _model(pdr.DistilRobertaForTokenClassification)
+    with pytest.raises(ValueError, match="format='onnx'"):
+        pdr.export(model, tmp_path / "static", format="paddle", precision="int8")
+    with pytest.raises(ValueError, match="runtime setting"):
+        pdr.export(model, tmp_path / "m.onnx", format="onnx", precision="bfloat16")
+    path = pdr.export(model, tmp_path / "m.onnx", format="onnx", precision="int8")
+    assert [p.name for p in tmp_path.iterdir()] == ["m.onnx"]  # nothing else left beside it
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    ids, mask = _inputs((2, 17))
+    got = session.run(["logits"], {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})[0]
+    assert _cosine(got, model(input_ids=ids, attention_mask=mask).logits.numpy()) >= 0.99
 
 
 def test_inference_bfloat16_error_names_the_machine(tmp_path, monkeypatch):
@@ -190,6 +270,13 @@ def test_inference_cli_export(fmt, tmp_path):
     assert out.exists()
     if fmt == "paddle":
         assert json.loads((out / "meta.json").read_text())["fields"] == ["logits"]
+    else:
+        require("onnxruntime")
+        small = tmp_path / "model-int8.onnx"
+        assert cli.main(["export", str(tmp_path / "ckpt"), str(small), "--format", "onnx", "--precision", "int8"]) == 0
+        import onnx
+
+        assert "MatMulInteger" in {node.op_type for node in onnx.load(str(small)).graph.node}
 
 
 def test_inference_gpu_config_path_with_cuda_simulated(tmp_path, monkeypatch):
