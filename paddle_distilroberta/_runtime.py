@@ -52,6 +52,7 @@ logger = logging.getLogger("paddle_distilroberta")
 OPT_OUT_ENV = "PADDLE_DISTILROBERTA_NO_CPU_TUNING"
 _TRUE = {"1", "TRUE", "YES", "ON"}
 _applied = False
+_set_threads = 1
 
 
 def _opted_out() -> bool:
@@ -203,8 +204,16 @@ def set_num_threads(num_threads: int) -> None:
         raise ValueError(f"num_threads must be a positive int, got {num_threads!r}.")
     import paddle
 
+    global _set_threads
     os.environ["OMP_NUM_THREADS"] = str(num_threads)
     paddle.base.core.set_num_threads(num_threads)
+    _set_threads = num_threads
+
+
+def op_threads() -> int:
+    """The threads the package may use for its own work split (`_ops.softmax_last_axis`): what `set_num_threads`
+    last set (by the defaults or the user), 1 when nothing was set (e.g. opted out)."""
+    return _set_threads
 
 
 def apply_cpu_defaults(force: bool = False) -> None:

@@ -197,8 +197,8 @@ class DistilRobertaSelfAttention(nn.Layer):
         if scores.dtype != paddle.float32:  # masked and softmaxed in float32: no overflow in half precision
             scores = scores.astype("float32")
         if attn_bias is not None:
-            scores = scores + (attn_bias if attn_bias.dtype == paddle.float32 else attn_bias.astype("float32"))
-        probs = F.softmax(scores, axis=-1)
+            scores = _ops.add_bias(scores, attn_bias if attn_bias.dtype == paddle.float32 else attn_bias.astype("float32"))
+        probs = _ops.softmax_last_axis(scores)
         if probs.dtype != q.dtype:
             probs = probs.astype(q.dtype)
         context = _ops.swap_heads_and_tokens(paddle.matmul(self.dropout(probs), v))  # (B, T, nh, hd)
