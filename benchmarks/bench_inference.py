@@ -44,7 +44,7 @@ SIDES = {  # name: (environment, description)
     "eager": ("paddle", "paddle_distilroberta eager fp32"),
     "predictor-fp32": ("paddle", "to_predictor float32 (Paddle Inference, oneDNN)"),
     "predictor-bf16": ("paddle", "to_predictor bfloat16 (oneDNN bf16)"),
-    "predictor-int8": ("paddle", "to_predictor int8"),
+    "predictor-int8": ("paddle", "to_predictor int8 (ONNX Runtime, dynamic)"),
     "ort-ours-fp32": ("paddle", "ONNX Runtime fp32 on this package's export (paddle2onnx)"),
     "ort-ours-int8": ("paddle", "ONNX Runtime int8 (dynamic) on this package's export"),
     "paddlenlp": ("paddlenlp", "PaddleNLP RobertaModel eager fp32"),
