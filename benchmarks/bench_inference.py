@@ -1,8 +1,14 @@
-"""CPU inference: this package (eager, and `to_predictor` float32/bfloat16/int8), PaddleNLP, transformers on PyTorch
+"""Inference: this package (eager, and `to_predictor` float32/bfloat16/int8), PaddleNLP, transformers on PyTorch
 (fp32, bf16), ONNX Runtime on transformers' export (fp32, dynamic int8) and on this package's export. One run.
 
     python benchmarks/bench_inference.py [--quick] [--rounds 2] [--threads 2] [--shapes 1x128 8x128 32x64 4x512]
         [--torch-python .venv-ref/bin/python] [--paddlenlp-python .venv/bin/python] [--out benchmarks/results]
+        [--device cpu|gpu]
+
+`--device gpu` (paddlepaddle-gpu in this environment, a CUDA torch behind `--torch-python`): the sides are eager
+fp32/fp16/bf16 (Paddle's fused attention kernel on the GPU), `to_predictor` float32/bfloat16 on the GPU, PaddleNLP,
+and transformers on PyTorch fp32/fp16/bf16 on CUDA; one thread setting; results go to `inference-gpu.*`. A build
+without CUDA makes every side "missing" with the reason, never a CPU figure under a GPU label.
 
 Run it with the interpreter of the Paddle environment (paddlepaddle + this package + onnxruntime + paddle2onnx +
 matplotlib). `--torch-python` is an environment with torch==2.13.0, transformers<4.56, onnx and onnxruntime (for
@@ -42,17 +48,23 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SIDES = {  # name: (environment, description)
     "eager": ("paddle", "paddle_distilroberta eager fp32"),
-    "predictor-fp32": ("paddle", "to_predictor float32 (Paddle Inference, oneDNN)"),
-    "predictor-bf16": ("paddle", "to_predictor bfloat16 (oneDNN bf16)"),
+    "eager-fp16": ("paddle", "paddle_distilroberta eager fp16"),
+    "eager-bf16": ("paddle", "paddle_distilroberta eager bf16"),
+    "predictor-fp32": ("paddle", "to_predictor float32 (Paddle Inference; oneDNN on CPU)"),
+    "predictor-bf16": ("paddle", "to_predictor bfloat16 (Paddle Inference; oneDNN bf16 on CPU)"),
     "predictor-int8": ("paddle", "to_predictor int8 (ONNX Runtime, dynamic)"),
     "ort-ours-fp32": ("paddle", "ONNX Runtime fp32 on this package's export (paddle2onnx)"),
     "ort-ours-int8": ("paddle", "ONNX Runtime int8 (dynamic) on this package's export"),
     "paddlenlp": ("paddlenlp", "PaddleNLP RobertaModel eager fp32"),
     "torch-fp32": ("torch", "transformers on PyTorch fp32"),
     "torch-bf16": ("torch", "transformers on PyTorch bf16"),
+    "torch-fp16": ("torch", "transformers on PyTorch fp16"),
     "ort-hf-fp32": ("torch", "ONNX Runtime fp32 on transformers' export"),
     "ort-hf-int8": ("torch", "ONNX Runtime int8 (dynamic) on transformers' export"),
 }
+CPU_SIDES = [s for s in SIDES if s not in ("eager-fp16", "eager-bf16", "torch-fp16")]  # no half kernels on CPU
+GPU_SIDES = ["eager", "eager-fp16", "eager-bf16", "predictor-fp32", "predictor-bf16", "paddlenlp", "torch-fp32",
+             "torch-fp16", "torch-bf16"]
 LAYERS, VOCAB = 6, 50265
 _LIBS_RSS = [0]  # RSS once the side's libraries are imported, before its model is built
 
@@ -88,27 +100,43 @@ def _inputs(batch: int, seq: int):
     return ids, mask
 
 
+def _paddle_device() -> str:
+    """"gpu" or "cpu" for the Paddle sides (BENCH_DEVICE from the parent); a GPU run without CUDA is an error."""
+    import paddle
+
+    device = os.environ.get("BENCH_DEVICE", "cpu")
+    if device == "gpu":
+        if not paddle.is_compiled_with_cuda() or paddle.device.cuda.device_count() == 0:
+            raise RuntimeError("--device gpu: this paddlepaddle build has no CUDA device (install paddlepaddle-gpu)")
+        paddle.set_device("gpu")
+    return device
+
+
 def _load_side(side: str, work: Path, mode: str, threads: int):
     """Return (run(ids, mask) -> last_hidden_state ndarray, version string)."""
     pinned = mode == "pinned"
     folder = str(work / "hf")
-    if side in ("eager", "predictor-fp32", "predictor-bf16", "predictor-int8"):
+    if side in ("eager", "eager-fp16", "eager-bf16", "predictor-fp32", "predictor-bf16", "predictor-int8"):
         import paddle
 
         import paddle_distilroberta as pdr
 
         _libs_loaded()
+        device = _paddle_device()
         if pinned:
             pdr.set_num_threads(threads)
-        model = pdr.DistilRobertaModel.from_pretrained(folder)
-        version = f"paddle {paddle.__version__}"
-        if side == "eager":
-            def run(ids, mask):
+        dtype = {"eager-fp16": "float16", "eager-bf16": "bfloat16"}.get(side, "float32")
+        model = pdr.DistilRobertaModel.from_pretrained(folder, dtype=dtype, device=device)
+        version = f"paddle {paddle.__version__}" + (f", {paddle.device.cuda.get_device_name()}" if device == "gpu" else "")
+        if side.startswith("eager"):
+            def run(ids, mask):  # .numpy() copies to the host: the timing includes the device's work
                 with paddle.no_grad():
-                    return model(input_ids=paddle.to_tensor(ids), attention_mask=paddle.to_tensor(mask)).last_hidden_state.numpy()
+                    out = model(input_ids=paddle.to_tensor(ids), attention_mask=paddle.to_tensor(mask)).last_hidden_state
+                    return out.astype("float32").numpy()
             return run, version
         precision = {"predictor-fp32": "float32", "predictor-bf16": "bfloat16", "predictor-int8": "int8"}[side]
-        predictor = model.to_predictor(precision=precision, cache_dir=work / "exports", num_threads=threads if pinned else None)
+        predictor = model.to_predictor(precision=precision, device=device, cache_dir=work / "exports",
+                                       num_threads=threads if pinned else None)
         del model
         return (lambda ids, mask: predictor.run_numpy(ids, mask)[0]), version + f", {predictor.engine}"
     if side.startswith("ort-"):
@@ -131,14 +159,20 @@ def _load_side(side: str, work: Path, mode: str, threads: int):
         _libs_loaded()
         if pinned:
             torch.set_num_threads(threads)
+        device = os.environ.get("BENCH_DEVICE", "cpu")
+        if device == "gpu" and not torch.cuda.is_available():
+            raise RuntimeError(f"--device gpu: torch {torch.__version__} sees no CUDA device (use a CUDA build)")
+        device = "cuda" if device == "gpu" else "cpu"
         model = transformers.RobertaModel.from_pretrained(folder).eval()
-        if side == "torch-bf16":
-            model = model.to(torch.bfloat16)
+        if side in ("torch-bf16", "torch-fp16"):
+            model = model.to(torch.bfloat16 if side == "torch-bf16" else torch.float16)
+        model = model.to(device)
 
-        def run(ids, mask):
+        def run(ids, mask):  # .cpu() waits for the device: the timing includes its work
             with torch.inference_mode():
-                out = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask)).last_hidden_state
-                return out.float().numpy()
+                out = model(input_ids=torch.from_numpy(ids).to(device),
+                            attention_mask=torch.from_numpy(mask).to(device)).last_hidden_state
+                return out.float().cpu().numpy()
         return run, f"torch {torch.__version__}, transformers {transformers.__version__}"
     if side == "paddlenlp":
         import shutil
@@ -148,6 +182,7 @@ def _load_side(side: str, work: Path, mode: str, threads: int):
         from paddlenlp.transformers import RobertaModel
 
         _libs_loaded()
+        _paddle_device()
         own = str(work / "hf-paddlenlp")  # PaddleNLP writes its converted weights beside the source
         if not Path(own).exists():
             shutil.copytree(folder, own)
@@ -272,12 +307,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--shapes", nargs="+", default=["1x128", "8x128", "32x64", "4x512"])
     parser.add_argument("--modes", nargs="+", default=["defaults", "pinned"], choices=["defaults", "pinned"])
-    parser.add_argument("--sides", nargs="+", default=list(SIDES), choices=list(SIDES))
+    parser.add_argument("--sides", nargs="+", choices=list(SIDES),
+                        help=f"default on cpu: {' '.join(CPU_SIDES)}; on gpu: {' '.join(GPU_SIDES)}")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="8x128 only, pinned threads, one round (~3 minutes)")
     parser.add_argument("--torch-python", default=str(HERE.parent / ".venv-ref" / "bin" / "python"))
     parser.add_argument("--paddlenlp-python", default=sys.executable)
     parser.add_argument("--out", default=str(HERE / "results"))
+    parser.add_argument("--device", choices=("cpu", "gpu"), default="cpu",
+                        help="gpu: the Paddle and PyTorch sides on the GPU (one thread setting; no ONNX Runtime sides)")
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     parser.add_argument("--prep", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -289,8 +327,12 @@ def main() -> None:
         notes = _prep_paddle(Path(work), args.sides) if kind == "paddle" else _prep_torch(Path(work))
         Path(work, f"prep-{kind}.json").write_text(json.dumps(notes))
         return
+    if args.sides is None:
+        args.sides = GPU_SIDES if args.device == "gpu" else CPU_SIDES
+    if args.device == "gpu":
+        args.modes = ["defaults"]  # CPU threads do not matter there
     if args.quick:
-        args.shapes, args.modes, args.rounds = ["8x128"], ["pinned"], 1
+        args.shapes, args.modes, args.rounds = ["8x128"], ["defaults" if args.device == "gpu" else "pinned"], 1
     pythons = {"paddle": sys.executable, "paddlenlp": args.paddlenlp_python, "torch": args.torch_python}
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -300,7 +342,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         log = work / "log.txt"
-        env = {**base_env, "PADDLE_DISTILROBERTA_HOME": str(work / "home")}
+        env = {**base_env, "PADDLE_DISTILROBERTA_HOME": str(work / "home"), "BENCH_DEVICE": args.device}
         _spawn(sys.executable, ["--prep", "paddle", str(work), "--sides", *args.sides], env, log)
         notes = json.loads((work / "prep-paddle.json").read_text()) if (work / "prep-paddle.json").exists() else {}
         if not Path(args.torch_python).exists():
@@ -333,11 +375,11 @@ def main() -> None:
                         prev["shapes"][shape] = value
             print(f"round {rnd + 1}/{args.rounds} done at {time.time() - started:.0f} s", flush=True)
         rows = _rows(results, args, work, notes)
-    report = {"machine": machine, "threads": args.threads, "rounds": args.rounds, "shapes": args.shapes,
+    report = {"machine": machine, "device": args.device, "threads": args.threads, "rounds": args.rounds, "shapes": args.shapes,
               "modes": args.modes, "elapsed_s": round(time.time() - started), "weights_bytes": notes.get("weights_bytes"),
               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "notes": notes, "rows": rows,
               "command": " ".join([Path(sys.executable).name] + sys.argv)}
-    stem = out_dir / ("inference-quick" if args.quick else "inference")
+    stem = out_dir / ("inference" + ("-gpu" if args.device == "gpu" else "") + ("-quick" if args.quick else ""))
     Path(f"{stem}.json").write_text(json.dumps(report, indent=1))
     table = _markdown(report)
     Path(f"{stem}.md").write_text(table)
@@ -378,7 +420,8 @@ def _fmt(value, spec: str, none: str = "–") -> str:
 
 def _markdown(report: dict) -> str:
     m = report["machine"]
-    lines = [f"{m['model']} ({m['vendor']}), {m['cpus']} usable cores, flags: {' '.join(m['flags'])}; Python {m['python']}; "
+    lines = [f"device: {report.get('device', 'cpu')}; "
+             f"{m['model']} ({m['vendor']}), {m['cpus']} usable cores, flags: {' '.join(m['flags'])}; Python {m['python']}; "
              f"{report['threads']} threads when pinned; best of {report['rounds']} alternating rounds; {report['date']}; "
              f"weights {_fmt((report['weights_bytes'] or 0) / 2**20, '.1f')} MiB fp32; `{report['command']}`", "",
              "| side | threads | shape | ms/batch fastest (median) | tokens/s | vs torch fp32 | peak RSS MiB (added) | max abs diff | cosine |",
