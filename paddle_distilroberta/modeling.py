@@ -321,7 +321,9 @@ class DistilRobertaPretrainedModel(nn.Layer):
     @classmethod
     def from_pretrained(cls, pretrained_model_name_or_path: Union[str, os.PathLike], *args: Any, **kwargs: Any):
         """Load a model: see `paddle_distilroberta.pretrained.loading.from_pretrained`."""
-        return loading.from_pretrained(cls, pretrained_model_name_or_path, *args, **kwargs)
+        model = loading.from_pretrained(cls, pretrained_model_name_or_path, *args, **kwargs)
+        _runtime.release_free_memory()  # the loader's freed buffers go back to the kernel (see _runtime.py)
+        return model
 
     def save_pretrained(self, save_directory: Union[str, os.PathLike], **kwargs: Any):
         """Save config + weights: see `paddle_distilroberta.pretrained.loading.save_pretrained`."""

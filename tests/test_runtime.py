@@ -176,3 +176,42 @@ def test_runtime_freed_activations_are_reused_not_refaulted():
 def test_runtime_keep_freed_memory_respects_user_malloc_settings(monkeypatch):
     monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "131072")
     assert _runtime.keep_freed_memory() is False
+
+
+# Frees 160 MiB of 8 MiB activations (heap blocks under the raised mmap threshold), then trims: RSS in MiB at each step.
+TRIM_PROBE = """
+import json
+from pathlib import Path
+import paddle
+import paddle_distilroberta.modeling
+from paddle_distilroberta import _runtime
+def rss():
+    line = [l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmRSS:")][0]
+    return int(line.split()[1]) / 1024
+blocks = [paddle.ones([2048, 1024]) for _ in range(20)]
+held = rss()
+del blocks
+freed = rss()
+_runtime.release_free_memory()
+print("RESULT" + json.dumps(dict(held=held, freed=freed, trimmed=rss())))
+"""
+
+
+def test_runtime_release_free_memory_returns_what_the_heap_kept():
+    env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    proc = subprocess.run([sys.executable, "-c", TRIM_PROBE], env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rss = json.loads([l for l in proc.stdout.splitlines() if l.startswith("RESULT")][-1][len("RESULT"):])
+    assert rss["held"] - rss["freed"] < 40, rss  # kept for reuse (the point of keep_freed_memory) ...
+    assert rss["freed"] - rss["trimmed"] > 100, rss  # ... until trimmed
+
+
+def test_runtime_from_pretrained_trims_after_loading(tmp_path, monkeypatch):
+    import paddle_distilroberta as pdr
+
+    pdr.DistilRobertaModel(pdr.DistilRobertaConfig.from_pretrained("tiny-random")).save_pretrained(tmp_path)
+    calls = []
+    monkeypatch.setattr(_runtime, "release_free_memory", lambda: calls.append(1))
+    pdr.AutoModel.from_pretrained(str(tmp_path))
+    pdr.DistilRobertaForMaskedLM.from_pretrained(str(tmp_path))
+    assert len(calls) == 2
