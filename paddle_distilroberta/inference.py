@@ -21,7 +21,7 @@ Precisions and what they cost (distilroberta-base shape; figures from `benchmark
   Paddle 3.3 itself has no int8 path for these programs (`_NO_PADDLE_INT8` says why), so this precision is the
   one that leaves Paddle Inference. Hidden states drift by about 1e-1 in absolute value, cosine similarity to
   float32 about 0.9998 (more than bfloat16). It runs on any x86-64 CPU (VNNI makes it faster); on a CPU with
-  AMX or AVX512-BF16, bfloat16 was faster (58 vs 73 ms at 8x128, benchmarks/README.md).
+  AMX or AVX512-BF16, bfloat16 was faster (57 vs 68 ms at 8x128, benchmarks/README.md).
 
 Engines are chosen per precision from measurement (`ENGINES`): oneDNN with IR optimisation for float32 and
 bfloat16, ONNX Runtime for int8. `engine=` overrides within `ENGINE_CHOICES` ("onednn", "plain", "openvino",
@@ -173,14 +173,14 @@ def _write_export_eval(model: Any, folder: Path, precision: str, onnx: bool = Fa
             "forward_params": _forward_params(model), "format": _FORMAT_VERSION}
     with files.atomic_dir(folder) as tmp:
         _export_program(model, tmp, described["fields"])
-        for written in tmp.iterdir():  # paddle.jit.save does not fsync: do it before the folder is published
-            with open(written, "rb") as fh:
-                os.fsync(fh.fileno())
         if onnx:
             _paddle_to_onnx(tmp, tmp / "model.onnx", described["fields"], opset=17)
             if precision == "int8":
                 _quantize_dynamic(tmp / "model.onnx", tmp / ONNX_FILES["int8"])
                 (tmp / "model.onnx").unlink()
+        for written in tmp.iterdir():  # paddle.jit.save and onnx.save do not fsync: do it before publishing
+            with open(written, "rb") as fh:
+                os.fsync(fh.fileno())
         files.atomic_write_text(tmp / "meta.json", json.dumps(meta, indent=1))
         model.config.save_pretrained(tmp)
     return meta

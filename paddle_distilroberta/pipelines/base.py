@@ -50,9 +50,10 @@ class Pipeline:
         batch_size: rows per model call.
         progress: `True` / `False` to force the progress bar on or off; `None` shows it on a terminal for
             long inputs (`PADDLE_DISTILROBERTA_DISABLE_PROGRESS_BARS=1` turns it off).
-        precision: `None`: the eager model (exact, always the current weights). `"float32"` / `"bfloat16"`:
-            the model's Paddle Inference predictor (`model.to_predictor`, weights as they are now); refused
-            with a clear error for models without one (other than `"float32"`, which then runs eagerly).
+        precision: `None`: the eager model (exact, always the current weights). `"float32"` / `"bfloat16"` /
+            `"int8"`: the model's predictor (`model.to_predictor`: Paddle Inference, ONNX Runtime for int8;
+            weights as they are now); refused with a clear error for models without one (other than
+            `"float32"`, which then runs eagerly).
     """
 
     task = ""
