@@ -44,17 +44,24 @@ def _shapes(cls):
     return [(3, 13), (1, 17)] if cls is not pdr.DistilRobertaForMultipleChoice else [(3, 2, 13), (1, 3, 7)]
 
 
+def _compare_fields(model, predictor, shape, check):
+    """Call both at `shape`: the same output class and fields; `check(got, want, name)` on each field's arrays."""
+    ids, mask = _inputs(shape)
+    want = model(input_ids=ids, attention_mask=mask)
+    got = predictor(input_ids=ids, attention_mask=mask)
+    assert type(got) is type(want) and list(got.keys()) == list(want.keys())
+    for name in want.keys():
+        check(got[name].numpy(), want[name].numpy(), name)
+    return ids, mask
+
+
 @pytest.mark.parametrize("cls", HEADS, ids=lambda c: c.__name__)
 def test_inference_float32_equals_eager_at_unseen_shapes(cls, tmp_path):
     model = _model(cls)
     predictor = model.to_predictor(precision="float32", cache_dir=tmp_path)
     for shape in _shapes(cls):
-        ids, mask = _inputs(shape)
-        want = model(input_ids=ids, attention_mask=mask)
-        got = predictor(input_ids=ids, attention_mask=mask)
-        assert type(got) is type(want) and list(got.keys()) == list(want.keys())
-        for name in want.keys():
-            np.testing.assert_allclose(got[name].numpy(), want[name].numpy(), rtol=0, atol=1e-5, err_msg=name)
+        ids, mask = _compare_fields(model, predictor, shape, lambda got, want, name: np.testing.assert_allclose(
+            got, want, rtol=0, atol=1e-5, err_msg=name))
         # return_dict=False: the model's own tuple layout (PaddleNLP order), or its single tensor
         want_t, got_t = model(input_ids=ids, attention_mask=mask, return_dict=False), predictor(
             input_ids=ids, attention_mask=mask, return_dict=False)
@@ -170,14 +177,11 @@ def test_inference_int8_runs_onnxruntime_dynamic_quantisation(cls, tmp_path):
 
     ops = {node.op_type for node in onnx.load(str(predictor.export_dir / "model.int8.onnx")).graph.node}
     assert {"MatMulInteger", "DynamicQuantizeLinear"} <= ops, sorted(ops)  # really quantised
+    def close(got, want, name):
+        assert got.shape == want.shape and _cosine(got, want) >= 0.99, name
+
     for shape in _shapes(cls):
-        ids, mask = _inputs(shape)
-        want = model(input_ids=ids, attention_mask=mask)
-        got = predictor(input_ids=ids, attention_mask=mask)
-        assert type(got) is type(want) and list(got.keys()) == list(want.keys())
-        for name in want.keys():
-            assert got[name].shape == want[name].shape
-            assert _cosine(got[name].numpy(), want[name].numpy()) >= 0.99, name
+        ids, mask = _compare_fields(model, predictor, shape, close)
         got_t = predictor(ids, None, None, mask, return_dict=False)  # positional, PaddleNLP order
         want_t = model(input_ids=ids, attention_mask=mask, return_dict=False)
         assert type(got_t) is type(want_t)
