@@ -24,6 +24,7 @@ the plain op, so exported programs stay portable:
 """
 from __future__ import annotations
 
+import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -119,8 +120,8 @@ def _shares_memory(view: Tensor, base: Tensor, offset_elements: int) -> bool:
 def softmax_last_axis(scores: Tensor) -> Tensor:
     """softmax over the last axis; in inference, in place and split over the package's threads (see above)."""
     threads = _runtime.op_threads()
-    if (threads < 2 or not _inference_only(scores) or scores.numel() < _SPLIT_MIN_ELEMENTS
-            or not scores.place.is_cpu_place()):  # a GPU kernel is parallel already
+    if (threads < 2 or not _inference_only(scores) or not scores.place.is_cpu_place()  # GPU kernels are parallel
+            or math.prod(scores.shape) < _SPLIT_MIN_ELEMENTS):  # from the shape: numel() is a tensor (a host read)
         return F.softmax(scores, axis=-1)
     rows = scores.reshape([-1, scores.shape[-1]])
     parts = min(threads, rows.shape[0])

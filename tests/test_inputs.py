@@ -6,6 +6,7 @@ import paddle
 import pytest
 
 import paddle_distilroberta as pdr
+from paddle_distilroberta import _ops, _runtime
 from paddle_distilroberta.auto import TASKS, model_classes
 from paddle_distilroberta.configuration import DistilRobertaConfig
 from paddle_distilroberta.modeling import _attention_bias, _min_value, create_position_ids_from_input_ids
@@ -392,11 +393,15 @@ def test_input_checks_read_back_to_the_host_once_per_forward(model, monkeypatch)
     x = good_ids()
     mask = paddle.to_tensor([[1] * 7, [1] * 5 + [0] * 2], "int64")
     positions = paddle.arange(2, 9, dtype="int64").unsqueeze(0).expand([2, 7])
+    monkeypatch.setattr(_ops, "_SPLIT_MIN_ELEMENTS", 0)  # the inference-only attention path runs here too
+    monkeypatch.setattr(_runtime, "op_threads", lambda: 2)
     for kwargs in ({}, {"attention_mask": mask}, {"attention_mask": paddle.ones_like(x)},
                    {"attention_mask": mask, "token_type_ids": paddle.zeros_like(x), "position_ids": positions}):
-        reads.clear()
-        model(input_ids=x, **kwargs)
-        assert len(reads) == 1, (sorted(kwargs), reads)
+        for grad in (True, False):
+            reads.clear()
+            with paddle.set_grad_enabled(grad):
+                model(input_ids=x, **kwargs)
+            assert len(reads) == 1, (sorted(kwargs), grad, reads)
     monkeypatch.undo()
     # and the checks still see every value: an all-ones mask gives the same states as no mask
     np.testing.assert_array_equal(model(input_ids=x, attention_mask=paddle.ones_like(x))[0].numpy(),
