@@ -50,3 +50,19 @@ def roberta_bpe_dir() -> Path:
 def text_dir() -> Path:
     """The real text corpora in ../shared/data/text."""
     return require_path(SHARED_DATA / "text")
+
+
+def save_tiny_mlm(folder: Path, roberta_bpe_dir: Path) -> Path:
+    """A tiny random DistilRobertaForMaskedLM (no dropout, the real 50,265-token vocabulary) + the roberta-base
+    tokenizer, saved as one folder: what the fine-tuning scripts load by path."""
+    import paddle
+
+    from paddle_distilroberta import DistilRobertaConfig, DistilRobertaForMaskedLM, DistilRobertaTokenizer
+
+    paddle.seed(0)
+    config = DistilRobertaConfig(vocab_size=50265, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
+                                 intermediate_size=37, max_position_embeddings=66, hidden_dropout_prob=0.0,
+                                 attention_probs_dropout_prob=0.0)
+    DistilRobertaForMaskedLM(config).save_pretrained(folder)
+    DistilRobertaTokenizer.from_pretrained(roberta_bpe_dir).save_pretrained(folder)
+    return folder

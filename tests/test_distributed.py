@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import IN_CI, REPO_ROOT
+from conftest import IN_CI, REPO_ROOT, save_tiny_mlm
 
 pytestmark = pytest.mark.slow
 
@@ -29,27 +29,31 @@ def _logs(log_dir: Path, launch_output: str) -> str:
     return "\n".join(parts)
 
 
-def test_data_parallel_two_cpu_processes_end_identical(tmp_path):
-    log_dir = tmp_path / "logs"
-    env = dict(os.environ)
-    env.update(
-        OMP_NUM_THREADS="1",
-        PYTHONPATH=os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")]),
-    )
-    cmd = [
-        sys.executable, "-m", "paddle.distributed.launch", "--nproc_per_node", "2", "--log_dir", str(log_dir),
-        str(SCRIPT), "--out", str(tmp_path), "--steps", "4",
-    ]
+def _env() -> dict:
+    """One OpenMP thread per worker (two workers share the cores); the repo importable."""
+    return dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
+
+
+def _launch(args: list, cwd: Path, env: dict, log_dir: Path, what: str) -> str:
+    """`python -m paddle.distributed.launch --nproc_per_node 2 ARGS`; its output, or a failure with the logs."""
+    cmd = [sys.executable, "-m", "paddle.distributed.launch", "--nproc_per_node", "2", "--log_dir", str(log_dir), *args]
     try:
-        proc = subprocess.run(cmd, cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
+        proc = subprocess.run(cmd, cwd=str(cwd), env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
     except subprocess.TimeoutExpired as err:
         out = (err.stdout or b"").decode(errors="replace") if isinstance(err.stdout, bytes) else (err.stdout or "")
-        pytest.fail(f"paddle.distributed.launch did not finish in {TIMEOUT_S} s\n{_logs(log_dir, out)}")
+        pytest.fail(f"{what} did not finish in {TIMEOUT_S} s\n{_logs(log_dir, out)}")
     output = proc.stdout + proc.stderr
     if proc.returncode != 0:
         if "Address already in use" in output and not IN_CI:
             pytest.skip("no free local port for the gloo rendezvous")
-        pytest.fail(f"paddle.distributed.launch failed (rc={proc.returncode})\n{_logs(log_dir, output)}")
+        pytest.fail(f"{what} failed (rc={proc.returncode})\n{_logs(log_dir, output)}")
+    return output
+
+
+def test_data_parallel_two_cpu_processes_end_identical(tmp_path):
+    log_dir = tmp_path / "logs"
+    output = _launch([str(SCRIPT), "--out", str(tmp_path), "--steps", "4"], tmp_path, _env(), log_dir,
+                     "paddle.distributed.launch")
     reports = {}
     for rank in (0, 1):
         path = tmp_path / f"rank{rank}.json"
@@ -67,20 +71,6 @@ def test_data_parallel_two_cpu_processes_end_identical(tmp_path):
 
 
 # --------------------------------------------------------------------------- examples/run_glue.py under launch
-def _tiny_model_dir(folder: Path, roberta_bpe_dir: Path) -> Path:
-    import paddle
-
-    from paddle_distilroberta import DistilRobertaConfig, DistilRobertaForMaskedLM, DistilRobertaTokenizer
-
-    paddle.seed(0)
-    config = DistilRobertaConfig(vocab_size=50265, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
-                                 intermediate_size=37, max_position_embeddings=66, hidden_dropout_prob=0.0,
-                                 attention_probs_dropout_prob=0.0)
-    DistilRobertaForMaskedLM(config).save_pretrained(folder)
-    DistilRobertaTokenizer.from_pretrained(roberta_bpe_dir).save_pretrained(folder)
-    return folder
-
-
 def test_run_glue_data_parallel_two_cpu_processes_match_one_process(tmp_path, roberta_bpe_dir):
     """`launch --nproc_per_node 2 examples/run_glue.py` (per-device batch 8) ends with the same weights on both
     ranks, and equals one process with batch 16 on the same 16 examples (one full batch per step) within 1e-5.
@@ -92,7 +82,7 @@ def test_run_glue_data_parallel_two_cpu_processes_match_one_process(tmp_path, ro
     from conftest import require
 
     require("paddlenlp.trainer")
-    tiny = _tiny_model_dir(tmp_path / "tiny", roberta_bpe_dir)
+    tiny = save_tiny_mlm(tmp_path / "tiny", roberta_bpe_dir)
     words = ["sunny", "happy", "warm", "dark", "cold", "grim", "the", "and"]
     rows = ["sentence,label"] + [f"{words[i % 8]} {words[(3 * i) % 8]} {words[(5 * i + 1) % 8]},{'ab'[i % 2]}" for i in range(16)]
     (tmp_path / "data.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
@@ -100,21 +90,11 @@ def test_run_glue_data_parallel_two_cpu_processes_match_one_process(tmp_path, ro
               str(tmp_path / "data.csv"), "--do_train", "--do_eval", "--max_steps", "3", "--learning_rate", "3e-3",
               "--warmup_ratio", "0", "--max_seq_length", "16", "--pad_to_max_length", "--save_strategy", "no",
               "--seed", "3", "--disable_tqdm", "true", "--logging_steps", "1"]
-    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONPATH=os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
+    env = _env()
     script = str(REPO_ROOT / "examples" / "run_glue.py")
     log_dir = tmp_path / "logs"
-    cmd = [sys.executable, "-m", "paddle.distributed.launch", "--nproc_per_node", "2", "--log_dir", str(log_dir), script,
-           *common, "--per_device_train_batch_size", "8", "--output_dir", str(tmp_path / "dp"), "--recompute", "true"]
-    try:
-        proc = subprocess.run(cmd, cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
-    except subprocess.TimeoutExpired as err:
-        out = (err.stdout or b"").decode(errors="replace") if isinstance(err.stdout, bytes) else (err.stdout or "")
-        pytest.fail(f"launch run_glue.py did not finish in {TIMEOUT_S} s\n{_logs(log_dir, out)}")
-    output = proc.stdout + proc.stderr
-    if proc.returncode != 0:
-        if "Address already in use" in output and not IN_CI:
-            pytest.skip("no free local port for the gloo rendezvous")
-        pytest.fail(f"launch run_glue.py failed (rc={proc.returncode})\n{_logs(log_dir, output)}")
+    output = _launch([script, *common, "--per_device_train_batch_size", "8", "--output_dir", str(tmp_path / "dp"),
+                      "--recompute", "true"], tmp_path, env, log_dir, "launch run_glue.py")
     digests = {}
     for rank in (0, 1):
         text = (log_dir / f"workerlog.{rank}").read_text(errors="replace")

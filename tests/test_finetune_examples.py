@@ -20,7 +20,7 @@ from typing import Dict, List
 import numpy as np
 import pytest
 
-from conftest import REPO_ROOT, require
+from conftest import REPO_ROOT, require, save_tiny_mlm
 
 pytestmark = [pytest.mark.paddlenlp, pytest.mark.slow]
 
@@ -44,18 +44,7 @@ def paddlenlp_trainer():
 @pytest.fixture(scope="module")
 def tiny_dir(tmp_path_factory, roberta_bpe_dir, paddlenlp_trainer) -> Path:
     """A tiny random DistilRobertaForMaskedLM (no dropout) + the roberta-base tokenizer, saved as a folder."""
-    import paddle
-
-    from paddle_distilroberta import DistilRobertaConfig, DistilRobertaForMaskedLM, DistilRobertaTokenizer
-
-    paddle.seed(0)
-    folder = tmp_path_factory.mktemp("tiny-model")
-    config = DistilRobertaConfig(vocab_size=50265, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
-                                 intermediate_size=37, max_position_embeddings=66, hidden_dropout_prob=0.0,
-                                 attention_probs_dropout_prob=0.0)
-    DistilRobertaForMaskedLM(config).save_pretrained(folder)
-    DistilRobertaTokenizer.from_pretrained(roberta_bpe_dir).save_pretrained(folder)
-    return folder
+    return save_tiny_mlm(tmp_path_factory.mktemp("tiny-model"), roberta_bpe_dir)
 
 
 def _run(script: str, args: List[str], cwd: Path) -> str:
