@@ -28,7 +28,9 @@ import numpy as np
 
 from paddle_distilroberta import AutoModelForSequenceClassification, AutoTokenizer
 from paddle_distilroberta.data import DataCollatorWithPadding, load_raw_datasets
-from paddle_distilroberta.integrations.paddlenlp import finish_distributed, group_by_length, parse_finetune_args
+from paddle_distilroberta.integrations.paddlenlp import (
+    DatasetArguments, ModelArguments, finish_distributed, group_by_length, parse_finetune_args,
+)
 from paddle_distilroberta.metrics import accuracy, glue_compute
 
 logger = logging.getLogger("run_glue")
@@ -41,26 +43,18 @@ TASK_TO_KEYS = {
 
 
 @dataclass
-class ModelArguments:
-    model_name_or_path: str = field(default="distilroberta-base", metadata={"help": "name or folder"})
+class GlueModelArguments(ModelArguments):
     config_name: Optional[str] = field(default=None, metadata={"help": "config, if not the model's"})
-    tokenizer_name: Optional[str] = field(default=None, metadata={"help": "tokenizer, if not the model's"})
-    cache_dir: Optional[str] = field(default=None, metadata={"help": "download cache"})
 
 
 @dataclass
-class DataArguments:
+class DataArguments(DatasetArguments):
     task_name: Optional[str] = field(default=None, metadata={"help": f"GLUE task: {', '.join(TASK_TO_KEYS)}"})
     dataset_name: Optional[str] = field(default=None, metadata={"help": "datasets name (default 'glue' with --task_name)"})
-    dataset_config_name: Optional[str] = field(default=None, metadata={"help": "datasets config"})
-    train_file: Optional[str] = field(default=None, metadata={"help": "csv/tsv/json/jsonl"})
-    validation_file: Optional[str] = field(default=None, metadata={"help": "csv/tsv/json/jsonl"})
     test_file: Optional[str] = field(default=None, metadata={"help": "csv/tsv/json/jsonl (labels optional)"})
     max_seq_length: int = field(default=128, metadata={"help": "longer inputs are truncated"})
     pad_to_max_length: bool = field(default=False, metadata={"help": "pad to max_seq_length, not per batch"})
     group_by_length: bool = field(default=False, metadata={"help": "batch examples of similar length (less padding)"})
-    max_train_samples: Optional[int] = field(default=None, metadata={"help": "keep the first N training rows"})
-    max_eval_samples: Optional[int] = field(default=None, metadata={"help": "keep the first N eval rows"})
 
 
 def _label_kind(values: List[Any]) -> str:
@@ -97,7 +91,7 @@ def _text_keys(data: DataArguments, columns: List[str]):
 
 
 def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
-    model_args, data, training = parse_finetune_args((ModelArguments, DataArguments), argv)
+    model_args, data, training = parse_finetune_args((GlueModelArguments, DataArguments), argv)
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
     if data.task_name is not None:
         data.task_name = data.task_name.lower()

@@ -24,32 +24,21 @@ from typing import Any, Dict, List, Optional
 
 from paddle_distilroberta import AutoModelForMaskedLM, AutoTokenizer
 from paddle_distilroberta.data import DataCollatorForLanguageModeling, load_raw_datasets
-from paddle_distilroberta.integrations.paddlenlp import finish_distributed, parse_finetune_args
+from paddle_distilroberta.integrations.paddlenlp import (
+    DatasetArguments, ModelArguments, finish_distributed, parse_finetune_args,
+)
 
 logger = logging.getLogger("run_mlm")
 
 
 @dataclass
-class ModelArguments:
-    model_name_or_path: str = field(default="distilroberta-base", metadata={"help": "name or folder"})
-    tokenizer_name: Optional[str] = field(default=None, metadata={"help": "tokenizer, if not the model's"})
-    cache_dir: Optional[str] = field(default=None, metadata={"help": "download cache"})
-
-
-@dataclass
-class DataArguments:
-    dataset_name: Optional[str] = field(default=None, metadata={"help": "datasets name, e.g. wikitext"})
-    dataset_config_name: Optional[str] = field(default=None, metadata={"help": "datasets config"})
-    train_file: Optional[str] = field(default=None, metadata={"help": "txt/csv/json/jsonl"})
-    validation_file: Optional[str] = field(default=None, metadata={"help": "txt/csv/json/jsonl"})
+class DataArguments(DatasetArguments):
     text_column_name: str = field(default="text", metadata={"help": "column holding the text"})
     max_seq_length: int = field(default=512, metadata={"help": "block length in tokens"})
     line_by_line: bool = field(default=False, metadata={"help": "one example per line instead of packed blocks"})
     mlm_probability: float = field(default=0.15, metadata={"help": "share of tokens to predict"})
     whole_word_mask: bool = field(default=False, metadata={"help": "mask whole words"})
     validation_split_percentage: int = field(default=5, metadata={"help": "held out from train when no validation"})
-    max_train_samples: Optional[int] = field(default=None, metadata={"help": "keep the first N training blocks"})
-    max_eval_samples: Optional[int] = field(default=None, metadata={"help": "keep the first N eval blocks"})
 
 
 def _blocks(tokenizer, texts: List[str], size: int, line_by_line: bool) -> List[Dict[str, Any]]:

@@ -25,33 +25,22 @@ import numpy as np
 
 from paddle_distilroberta import AutoModelForTokenClassification, AutoTokenizer
 from paddle_distilroberta.data import DataCollatorForTokenClassification, load_raw_datasets
-from paddle_distilroberta.integrations.paddlenlp import finish_distributed, group_by_length, parse_finetune_args
+from paddle_distilroberta.integrations.paddlenlp import (
+    DatasetArguments, ModelArguments, finish_distributed, group_by_length, parse_finetune_args,
+)
 from paddle_distilroberta.metrics import seqeval_compute
 
 logger = logging.getLogger("run_ner")
 
 
 @dataclass
-class ModelArguments:
-    model_name_or_path: str = field(default="distilroberta-base", metadata={"help": "name or folder"})
-    tokenizer_name: Optional[str] = field(default=None, metadata={"help": "tokenizer, if not the model's"})
-    cache_dir: Optional[str] = field(default=None, metadata={"help": "download cache"})
-
-
-@dataclass
-class DataArguments:
-    dataset_name: Optional[str] = field(default=None, metadata={"help": "datasets name, e.g. conll2003"})
-    dataset_config_name: Optional[str] = field(default=None, metadata={"help": "datasets config"})
-    train_file: Optional[str] = field(default=None, metadata={"help": "json/jsonl"})
-    validation_file: Optional[str] = field(default=None, metadata={"help": "json/jsonl"})
+class DataArguments(DatasetArguments):
     text_column_name: str = field(default="tokens", metadata={"help": "column with the list of words"})
     label_column_name: str = field(default="ner_tags", metadata={"help": "column with one tag per word"})
     label_list: Optional[str] = field(default=None, metadata={"help": "comma-separated names of integer tags"})
     max_seq_length: int = field(default=128, metadata={"help": "longer inputs are truncated"})
     label_all_tokens: bool = field(default=False, metadata={"help": "label every piece of a word, not the first"})
     group_by_length: bool = field(default=False, metadata={"help": "batch examples of similar length (less padding)"})
-    max_train_samples: Optional[int] = field(default=None, metadata={"help": "keep the first N training rows"})
-    max_eval_samples: Optional[int] = field(default=None, metadata={"help": "keep the first N eval rows"})
 
 
 def main(argv: Optional[List[str]] = None) -> Dict[str, float]:

@@ -28,7 +28,9 @@ import numpy as np
 
 from paddle_distilroberta import AutoModelForQuestionAnswering, AutoTokenizer
 from paddle_distilroberta.data import DataCollatorWithPadding, load_raw_datasets
-from paddle_distilroberta.integrations.paddlenlp import finish_distributed, group_by_length, parse_finetune_args
+from paddle_distilroberta.integrations.paddlenlp import (
+    DatasetArguments, ModelArguments, finish_distributed, group_by_length, parse_finetune_args,
+)
 from paddle_distilroberta.metrics import squad_compute, squad_v2_compute
 from paddle_distilroberta.qa_utils import postprocess_qa_predictions, prepare_qa_features, to_squad_predictions
 
@@ -38,26 +40,13 @@ MODEL_INPUTS = ("input_ids", "attention_mask", "start_positions", "end_positions
 
 
 @dataclass
-class ModelArguments:
-    model_name_or_path: str = field(default="distilroberta-base", metadata={"help": "name or folder"})
-    tokenizer_name: Optional[str] = field(default=None, metadata={"help": "tokenizer, if not the model's"})
-    cache_dir: Optional[str] = field(default=None, metadata={"help": "download cache"})
-
-
-@dataclass
-class DataArguments:
-    dataset_name: Optional[str] = field(default=None, metadata={"help": "datasets name: squad, squad_v2, ..."})
-    dataset_config_name: Optional[str] = field(default=None, metadata={"help": "datasets config"})
-    train_file: Optional[str] = field(default=None, metadata={"help": "SQuAD json, or flat json/jsonl"})
-    validation_file: Optional[str] = field(default=None, metadata={"help": "SQuAD json, or flat json/jsonl"})
+class DataArguments(DatasetArguments):
     max_seq_length: int = field(default=384, metadata={"help": "tokens per window"})
     doc_stride: int = field(default=128, metadata={"help": "tokens shared by consecutive windows"})
     max_answer_length: int = field(default=30, metadata={"help": "longest answer in tokens"})
     n_best_size: int = field(default=20, metadata={"help": "answers kept per example"})
     version_2_with_negative: bool = field(default=False, metadata={"help": "some questions have no answer (v2)"})
     group_by_length: bool = field(default=False, metadata={"help": "batch examples of similar length (less padding)"})
-    max_train_samples: Optional[int] = field(default=None, metadata={"help": "keep the first N training examples"})
-    max_eval_samples: Optional[int] = field(default=None, metadata={"help": "keep the first N eval examples"})
 
 
 def flatten_squad(rows: List[Dict[str, Any]]) -> List[Dict[str, Any]]:

@@ -50,6 +50,7 @@ import sys
 import threading
 import types
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, MutableMapping, Optional, Sequence, Set, Tuple, Union
 
 from packaging.version import InvalidVersion, Version
@@ -60,6 +61,7 @@ __all__ = [
     "register", "install_import_hook", "is_registered", "MIN_PADDLENLP_VERSION", "TESTED_PADDLENLP_VERSIONS",
     # Trainer
     "patch_trainer", "complete_checkpoint", "epoch_seed_callback", "group_by_length", "parse_finetune_args",
+    "ModelArguments", "DatasetArguments",
 ]
 
 #: Class-name prefix PaddleNLP's Auto classes match (``MAPPING_NAMES`` key).
@@ -694,6 +696,28 @@ def finish_distributed(args: Any) -> None:
 
         paddle.distributed.barrier()
         paddle.distributed.destroy_process_group()
+
+
+@dataclass
+class ModelArguments:
+    """The model flags of every ``examples/run_*.py`` (transformers' names)."""
+
+    model_name_or_path: str = field(default="distilroberta-base", metadata={"help": "name or folder"})
+    tokenizer_name: Optional[str] = field(default=None, metadata={"help": "tokenizer, if not the model's"})
+    cache_dir: Optional[str] = field(default=None, metadata={"help": "download cache"})
+
+
+@dataclass
+class DatasetArguments:
+    """Where the data of a ``run_*.py`` comes from (a ``datasets`` name or local files) and how much of it is used;
+    each script subclasses it with its own flags (file formats: the script's docstring)."""
+
+    dataset_name: Optional[str] = field(default=None, metadata={"help": "datasets name (or local files)"})
+    dataset_config_name: Optional[str] = field(default=None, metadata={"help": "datasets config"})
+    train_file: Optional[str] = field(default=None, metadata={"help": "local training file"})
+    validation_file: Optional[str] = field(default=None, metadata={"help": "local evaluation file"})
+    max_train_samples: Optional[int] = field(default=None, metadata={"help": "keep the first N training examples"})
+    max_eval_samples: Optional[int] = field(default=None, metadata={"help": "keep the first N eval examples"})
 
 
 def parse_finetune_args(dataclass_types: Sequence[type], argv: Optional[Sequence[str]] = None) -> Tuple[Any, ...]:
