@@ -18,9 +18,9 @@ the plain op, so exported programs stay portable:
 * `add_bias` and `softmax_last_axis` (inference only: when no gradient is recorded): the mask bias is added to
   the scores in place, and the softmax runs in place on row chunks split across the package's threads (Paddle's
   CPU softmax is a single-threaded kernel, and it releases the GIL, so Python threads run the chunks in parallel).
-  Same kernels, same numbers (bitwise); per layer, 8x128: softmax 2.8 -> 1.5 ms; 4x512: add 12 -> 2 ms,
-  softmax 22 -> 10 ms (2 threads). Any view that would not share memory (Paddle's stride kernels turned off)
-  falls back to the plain ops.
+  Same kernels, same numbers (bitwise); the split on 2 threads: forward 327 -> 315 ms at 8x128, 883 -> 771 ms
+  at 4x512 (`benchmarks/profile_forward.py` with and without `--no-split`). Any view that would not share memory
+  (Paddle's stride kernels turned off) falls back to the plain ops.
 """
 from __future__ import annotations
 

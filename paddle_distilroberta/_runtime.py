@@ -24,11 +24,11 @@ server's workers) read the default from `OMP_NUM_THREADS` when the OpenMP runtim
 
 * glibc's malloc hands every block over 128 KiB-32 MiB back to the kernel when it is freed (mmap threshold,
   heap trimming), and Paddle's CPU allocator frees each op's output as soon as it is dead. So every activation of
-  a forward (a 1024x3072 float32 GELU output is 12 MiB) was new memory from the kernel, zeroed page by page: on the
-  Intel Xeon (AMX) test machine an `add` of two such tensors took 2.65 ms, of which 2.2 ms were page faults, and
-  the 8x128 forward 337 ms. With the mmap threshold at glibc's maximum (32 MiB) and heap trimming above 256 MiB,
-  freed blocks are reused: the same `add` takes 0.47 ms and the forward ~316 ms (6% faster; Paddle Inference
-  predictors reuse their buffers and do not change). The cost: up to 256 MiB of freed heap stays mapped for the
+  a forward (a 1024x3072 float32 GELU output is 12 MiB) was new memory from the kernel, zeroed page by page
+  (one fault per 4 KiB page). With the mmap threshold at glibc's maximum (32 MiB) and heap trimming above
+  256 MiB, freed blocks are reused: on the Intel Xeon (AMX) test machine the 8x128 eager forward went from 362 to
+  327 ms and 4x512 from 1,070 to 883 ms (`benchmarks/profile_forward.py --no-split`, with and without the
+  opt-out; Paddle Inference predictors reuse their buffers and do not change). The cost: up to 256 MiB of freed heap stays mapped for the
   next forward instead of going back to the kernel; `from_pretrained` trims the heap once after loading
   (`release_free_memory`), so the loader's temporaries are not kept. Applied through `mallopt` (glibc only:
   musl and other platforms are left alone); a user's `MALLOC_MMAP_THRESHOLD_` / `MALLOC_TRIM_THRESHOLD_` is kept.
